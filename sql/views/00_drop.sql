@@ -1,0 +1,7 @@
+-- Views are recreated from these files on upgrade when their text changes:
+-- drop them all first so a changed column list never blocks the rebuild.
+drop view if exists mart.supervision_closure cascade;
+drop view if exists mart.supervision_items cascade;
+drop view if exists mart.disability_aid cascade;
+drop view if exists mart.employment cascade;
+drop view if exists mart.target_completion cascade;

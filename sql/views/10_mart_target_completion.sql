@@ -1,0 +1,47 @@
+-- One row per (year, target_code): the current target with its latest reported
+-- progress (contract §4). A target nobody has reported on yet has NULL actuals.
+create view mart.target_completion as
+with targets as (
+    select * from core.targets where is_current
+),
+
+units as (
+    select * from core.units where is_current
+),
+
+latest_progress as (
+    select distinct on (year, target_code)
+        year, target_code, unit_code, period, period_end, actual_value, file_id
+    from core.target_progress
+    where is_current
+    order by year, target_code, period_end desc, file_id desc
+)
+
+select
+    targets.year,
+    latest_progress.period,
+    targets.unit_code,
+    units.unit_name,
+    units.unit_type,
+    targets.target_code,
+    targets.target_name,
+    targets.source,
+    targets.measure,
+    targets.direction,
+    targets.weight,
+    targets.planned_value,
+    latest_progress.actual_value,
+    case
+        when latest_progress.actual_value is null then null
+        when targets.direction = 'lower' then
+            case when latest_progress.actual_value = 0 then 1::numeric
+                 else targets.planned_value / latest_progress.actual_value end
+        else latest_progress.actual_value / targets.planned_value
+    end as completion_rate,
+    latest_progress.period_end,
+    latest_progress.file_id
+from targets
+left join latest_progress
+    on latest_progress.year = targets.year
+    and latest_progress.target_code = targets.target_code
+left join units on units.unit_code = targets.unit_code;
