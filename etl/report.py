@@ -54,6 +54,12 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     expectations: list[ExpectationOutcome] = field(default_factory=list)
     row_count: int = 0
+    file_id: int | None = None
+    # accepted, accepted_with_warnings, rejected, or duplicate (same bytes
+    # already loaded: nothing was changed).
+    outcome: str = "rejected"
+    approval: str | None = None
+    duplicate_of: int | None = None
 
     @property
     def errors(self) -> list[Problem]:

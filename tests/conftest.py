@@ -19,7 +19,7 @@ from psycopg import sql
 from sqlalchemy.engine import make_url
 
 from etl import db
-from etl.settings import embedded_url
+from etl.settings import embedded_url, stop_embedded
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 if not SHARED.exists():  # a clone placed elsewhere: ../shared beside the project
@@ -32,16 +32,19 @@ def _with_database(url: str, database: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """URL of a maintenance database on the test server."""
     external = os.environ.get("TEST_DATABASE_URL", "").strip()
     if external:
-        return external
-    home = Path(os.environ.get("DUCHA_TEST_HOME", "") or tmp_path_factory.getbasetemp() / "pg")
+        yield external
+        return
+    # One embedded server per xdist worker, each in its own folder.
+    home = tmp_path_factory.mktemp("pg")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         url = embedded_url(home)
-    return _with_database(url, "postgres")
+    yield _with_database(url, "postgres")
+    stop_embedded(home)
 
 
 @pytest.fixture(scope="session")

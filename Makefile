@@ -1,0 +1,47 @@
+# ducha's one task runner. `make dashboard` serves the dashboard on the embedded
+# PostgreSQL with the demo data; `make test` runs the whole suite.
+VENV ?= .venv
+PYTHON ?= python3
+PY := $(VENV)/bin/python
+# The machine's PostgreSQL 15 service: the suite runs on it too, so ducha holds
+# on two major versions (the embedded server is PostgreSQL 18).
+PG15_URL ?= postgresql://postgres@127.0.0.1:5432/test
+PYTEST_ARGS ?=
+
+.PHONY: install system-deps dashboard test test-embedded test-pg15 lint
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Debian's Chromium and a CJK font for the browser test; installed when missing
+# and we are root (CI and fresh machines), otherwise the test says what to do.
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi wenquanyi; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
+	  else echo "note: install chromium and fonts-wqy-microhei for the browser test"; fi; \
+	fi
+
+dashboard: install
+	$(VENV)/bin/ducha dashboard --demo-if-empty
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test-embedded: install
+	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+test-pg15: install
+	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(PG15_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+	  echo "== the suite again on PostgreSQL 15 ($(PG15_URL))"; \
+	  TEST_DATABASE_URL='$(PG15_URL)' $(PY) -m pytest -n 2 $(PYTEST_ARGS); \
+	elif [ -n "$$CI" ]; then echo "PostgreSQL 15 at $(PG15_URL) is not reachable" >&2; exit 1; \
+	else echo "note: no PostgreSQL at $(PG15_URL); ran the suite on the embedded server only"; fi
+
+test: system-deps lint test-embedded test-pg15

@@ -1,0 +1,425 @@
+"""Validate and load return files: the one module through which the ETL writes.
+
+A file's journey (contract §2):
+
+1. hash it; the same bytes already accepted change nothing;
+2. read and type its rows (etl.readers), COPY them into ``staging`` under a new
+   ``ingest.files`` row, and commit, so Great Expectations can see them;
+3. run the kind's suite and the warehouse checks (etl.validate);
+4. in one transaction: either promote the rows into ``core`` and mark which
+   versions are current, or record the rejection — then drop the staging rows.
+
+Nothing reaches ``core`` before step 4 commits, so a file is loaded whole or not
+at all, whatever happens to the process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Callable, Iterable
+from datetime import date
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from etl.kinds import KINDS, Kind
+from etl.readers import open_return
+from etl.report import ExpectationOutcome, Problem, Report
+from etl.settings import connect
+
+RETURN_SUFFIXES = {".csv", ".xlsx", ".xls"}
+
+# Files being loaded hold a session advisory lock in this namespace, keyed by
+# file_id; a 'validating' file whose lock is free was left by a dead process.
+_FILE_LOCK_SPACE = 0x6475
+# Promotions of one kind are serialised, so "which version is current" is
+# always decided over committed rows.
+_PROMOTE_LOCK_SPACE = 0x6476
+
+Progress = Callable[[str], None]
+
+
+def _kind_lock(kind: Kind) -> int:
+    return zlib.crc32(kind.name.encode())
+
+
+def sha256_of(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files as given; a folder contributes every return file in it (not recursive)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(
+                sorted(
+                    p
+                    for p in path.iterdir()
+                    if p.is_file()
+                    and p.suffix.lower() in RETURN_SUFFIXES
+                    and not p.name.startswith((".", "~$"))
+                )
+            )
+        else:
+            found.append(path)
+    return found
+
+
+def load_order(paths: list[Path], kind: str | None = None) -> list[Path]:
+    """Master data first (units, then targets), then the rest by name."""
+
+    def key(path: Path) -> tuple[int, str]:
+        reader = open_return(path, kind)
+        order = reader.kind.load_order if reader.kind is not None else 10
+        return (order, path.name)
+
+    return sorted(paths, key=key)
+
+
+def ingest_files(
+    url: str,
+    paths: Iterable[Path],
+    kind: str | None = None,
+    as_of: date | None = None,
+    progress: Progress | None = None,
+) -> list[Report]:
+    """Validate and load each file; folders are expanded and master data goes first."""
+    files = load_order(expand_paths(paths), kind)
+    recover_interrupted(url)
+    reports = []
+    for path in files:
+        if progress:
+            progress(str(path))
+        reports.append(ingest_file(url, path, kind=kind, as_of=as_of))
+    return reports
+
+
+def ingest_file(url: str, path: Path, kind: str | None = None, as_of: date | None = None) -> Report:
+    """Validate one file and load it whole, or record why it was rejected."""
+    as_of = as_of or date.today()
+    report = Report(file_name=path.name)
+    sha256, size = sha256_of(path)
+    reader = open_return(path, kind)
+    report.kind = reader.kind
+
+    with connect(url) as conn:
+        if reader.kind is not None:
+            previous = conn.execute(
+                "select file_id from ingest.files where sha256 = %s and kind = %s"
+                " and outcome in ('accepted', 'accepted_with_warnings')"
+                " order by file_id limit 1",
+                (sha256, reader.kind.name),
+            ).fetchone()
+            if previous:
+                report.outcome = "duplicate"
+                report.duplicate_of = previous[0]
+                return report
+
+        file_id = conn.execute(
+            "insert into ingest.files (file_name, sha256, kind, size_bytes, as_of)"
+            " values (%s, %s, %s, %s, %s) returning file_id",
+            (path.name, sha256, reader.kind.name if reader.kind else None, size, as_of),
+        ).fetchone()[0]
+        report.file_id = file_id
+        conn.execute("select pg_advisory_lock(%s, %s)", (_FILE_LOCK_SPACE, file_id))
+        try:
+            if reader.kind is None or any(p.severity == "error" for p in reader.problems):
+                conn.commit()
+                report.problems = list(reader.problems)
+                _finish_rejected(conn, report)
+                return report
+
+            report.row_count = _stage(conn, reader, file_id, as_of)
+            conn.commit()
+            report.problems = list(reader.problems)
+            if report.row_count == 0 and not report.errors:
+                report.problems.append(
+                    Problem(
+                        rule="no-rows",
+                        message_zh="文件没有数据行",
+                        message_en="the file has no data rows",
+                    )
+                )
+
+            if not report.errors:
+                from etl.validate import validate_staged
+
+                found, outcomes = validate_staged(url, reader.kind, file_id)
+                report.problems = _merge(report.problems, found)
+                report.expectations = outcomes
+
+            if report.errors:
+                _finish_rejected(conn, report)
+            else:
+                _promote(conn, report)
+            return report
+        finally:
+            conn.rollback()
+            conn.execute("select pg_advisory_unlock(%s, %s)", (_FILE_LOCK_SPACE, file_id))
+
+
+def _stage(conn: psycopg.Connection, reader, file_id: int, as_of: date) -> int:
+    """COPY the typed rows into staging; return how many rows there were."""
+    kind: Kind = reader.kind
+    columns = ["file_id", "row_no", *kind.column_names]
+    extra: tuple = ()
+    if kind.name == "supervision":
+        columns.append("as_of")
+        extra = (as_of,)
+    statement = sql.SQL("copy staging.{} ({}) from stdin").format(
+        sql.Identifier(kind.name), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    count = 0
+    with conn.cursor() as cur, cur.copy(statement) as copy:
+        for row_no, values in reader.rows():
+            copy.write_row((file_id, row_no, *values, *extra))
+            count += 1
+    return count
+
+
+def _merge(first: list[Problem], later: list[Problem]) -> list[Problem]:
+    """Keep the reader's word on a cell; drop a later rule's echo of the same cell."""
+    seen = {(p.row, p.column) for p in first if p.row is not None and p.severity == "error"}
+    merged = list(first)
+    for problem in later:
+        if problem.severity == "error" and (problem.row, problem.column) in seen:
+            continue
+        merged.append(problem)
+    return merged
+
+
+def _record_details(conn: psycopg.Connection, report: Report) -> None:
+    file_id = report.file_id
+    with conn.cursor() as cur:
+        with cur.copy(
+            "copy ingest.problems (file_id, severity, source, row_no, column_name, value,"
+            " rule, message_zh, message_en) from stdin"
+        ) as copy:
+            for p in report.problems:
+                copy.write_row(
+                    (
+                        file_id,
+                        p.severity,
+                        p.source,
+                        p.row,
+                        p.column,
+                        p.value,
+                        p.rule,
+                        p.message_zh,
+                        p.message_en,
+                    )
+                )
+        with cur.copy(
+            "copy ingest.expectation_results (file_id, expectation_type, column_name, kwargs,"
+            " severity, success, element_count, unexpected_count) from stdin"
+        ) as copy:
+            for outcome in report.expectations:
+                copy.write_row(_outcome_row(file_id, outcome))
+
+
+def _outcome_row(file_id: int | None, outcome: ExpectationOutcome) -> tuple:
+    from psycopg.types.json import Jsonb
+
+    return (
+        file_id,
+        outcome.expectation_type,
+        outcome.column,
+        Jsonb(outcome.kwargs),
+        outcome.severity,
+        outcome.success,
+        outcome.element_count,
+        outcome.unexpected_count,
+    )
+
+
+def _drop_staged(conn: psycopg.Connection, kind: Kind | None, file_id: int) -> None:
+    if kind is not None:
+        conn.execute(
+            sql.SQL("delete from staging.{} where file_id = %s").format(sql.Identifier(kind.name)),
+            (file_id,),
+        )
+
+
+def _finish_rejected(conn: psycopg.Connection, report: Report) -> None:
+    report.outcome = "rejected"
+    with conn.transaction():
+        _drop_staged(conn, report.kind, report.file_id)
+        _record_details(conn, report)
+        conn.execute(
+            "update ingest.files set outcome = 'rejected', finished_at = now(), row_count = %s,"
+            " error_count = %s, warning_count = %s where file_id = %s",
+            (report.row_count, len(report.errors), len(report.warnings), report.file_id),
+        )
+    conn.commit()
+
+
+# What each kind's core table holds beyond the return's own columns.
+_DERIVED = {
+    "year": sql.SQL("core.period_year(period)"),
+    "period_end": sql.SQL("core.period_end(period)"),
+}
+
+
+def _promote(conn: psycopg.Connection, report: Report) -> None:
+    """Move the staged rows into core and decide which versions are current."""
+    kind = report.kind
+    assert kind is not None and report.file_id is not None
+    file_id = report.file_id
+    table = sql.Identifier(kind.name)
+    columns = ["row_no", *kind.column_names]
+    selected: list[sql.Composable] = [sql.Identifier(c) for c in columns]
+    if kind.sliced:
+        columns += ["year", "period_end"]
+        selected += [_DERIVED["year"], _DERIVED["period_end"]]
+    if kind.name == "supervision":
+        columns.append("as_of")
+        selected.append(sql.Identifier("as_of"))
+    try:
+        with conn.transaction():
+            conn.execute(
+                "select pg_advisory_xact_lock(%s, %s)", (_PROMOTE_LOCK_SPACE, _kind_lock(kind))
+            )
+            requires_approval = conn.execute(
+                "select requires_approval from ingest.kind_settings where kind = %s",
+                (kind.name,),
+            ).fetchone()
+            approval = "pending" if requires_approval and requires_approval[0] else "approved"
+            conn.execute(
+                sql.SQL(
+                    "insert into core.{table} (file_id, {columns})"
+                    " select file_id, {selected} from staging.{table} where file_id = %s"
+                ).format(
+                    table=table,
+                    columns=sql.SQL(", ").join(map(sql.Identifier, columns)),
+                    selected=sql.SQL(", ").join(selected),
+                ),
+                (file_id,),
+            )
+            _drop_staged(conn, kind, file_id)
+            report.outcome = "accepted_with_warnings" if report.warnings else "accepted"
+            report.approval = approval
+            conn.execute(
+                "update ingest.files set outcome = %s, approval = %s, finished_at = now(),"
+                " row_count = %s, error_count = 0, warning_count = %s where file_id = %s",
+                (report.outcome, approval, report.row_count, len(report.warnings), file_id),
+            )
+            _record_details(conn, report)
+            refresh_current(conn, kind, file_id)
+        conn.commit()
+    except psycopg.errors.IntegrityError as exc:
+        # The suite should have caught it; if not, the file is still rejected whole.
+        conn.rollback()
+        report.problems.append(
+            Problem(
+                rule="integrity",
+                message_zh=f"数据仓库拒绝了这些行：{exc.diag.message_primary}",
+                message_en=f"the warehouse refused these rows: {exc.diag.message_primary}",
+                source="warehouse",
+            )
+        )
+        report.approval = None
+        _finish_rejected(conn, report)
+
+
+def refresh_current(conn: psycopg.Connection, kind: Kind, file_id: int) -> None:
+    """Re-decide is_current for every version key that the file touches.
+
+    The current version of a key is the latest approved file that holds it;
+    for slice kinds the key is (unit_code, period) and the whole slice of that
+    file is current together (contract §2: a return is the unit's whole report).
+    """
+    keys = sql.SQL(", ").join(map(sql.Identifier, kind.version_key))
+    match = sql.SQL(" and ").join(
+        sql.SQL("t.{c} = k.{c}").format(c=sql.Identifier(c)) for c in kind.version_key
+    )
+    conn.execute(
+        sql.SQL(
+            """
+            with touched as (
+                select distinct {keys} from core.{table} where file_id = %(file_id)s
+            ),
+
+            winner as (
+                select {keys}, max(versions.file_id) as file_id
+                from core.{table} as versions
+                join touched using ({keys})
+                join ingest.files as files on files.file_id = versions.file_id
+                where files.approval = 'approved'
+                group by {keys}
+            )
+
+            update core.{table} as t
+            set is_current = coalesce(t.file_id = w.file_id, false)
+            from touched as k
+            left join winner as w using ({keys})
+            where {match}
+                and t.is_current is distinct from coalesce(t.file_id = w.file_id, false)
+            """
+        ).format(keys=keys, table=sql.Identifier(kind.name), match=match),
+        {"file_id": file_id},
+    )
+
+
+def decide(url: str, file_id: int, action: str, decided_by: str, reason: str | None = None) -> str:
+    """A steward approves or rejects (withdraws) an accepted file; returns the new approval."""
+    if action not in ("approve", "reject"):
+        raise ValueError(f"unknown action {action!r}")
+    if not decided_by.strip():
+        raise ValueError("decided_by must name the steward / 必须填写审核人")
+    approval = "approved" if action == "approve" else "rejected"
+    with connect(url) as conn, conn.transaction():
+        row = conn.execute(
+            "select kind, outcome from ingest.files where file_id = %s for update", (file_id,)
+        ).fetchone()
+        if row is None or row[1] not in ("accepted", "accepted_with_warnings"):
+            raise ValueError(f"file {file_id} is not an accepted file / 文件未被接收")
+        kind = KINDS[row[0]]
+        conn.execute(
+            "select pg_advisory_xact_lock(%s, %s)", (_PROMOTE_LOCK_SPACE, _kind_lock(kind))
+        )
+        conn.execute(
+            "insert into ingest.decisions (file_id, action, decided_by, reason)"
+            " values (%s, %s, %s, %s)",
+            (file_id, action, decided_by.strip(), reason),
+        )
+        conn.execute(
+            "update ingest.files set approval = %s where file_id = %s", (approval, file_id)
+        )
+        refresh_current(conn, kind, file_id)
+    return approval
+
+
+def recover_interrupted(url: str) -> int:
+    """Mark files left 'validating' by a dead process as interrupted; drop their staging rows."""
+    recovered = 0
+    with connect(url, autocommit=True) as conn:
+        stale = conn.execute(
+            "select file_id, kind from ingest.files where outcome = 'validating'"
+        ).fetchall()
+        for file_id, kind_name in stale:
+            got = conn.execute(
+                "select pg_try_advisory_lock(%s, %s)", (_FILE_LOCK_SPACE, file_id)
+            ).fetchone()[0]
+            if not got:
+                continue  # another process is loading it right now
+            try:
+                with conn.transaction():
+                    _drop_staged(conn, KINDS.get(kind_name or ""), file_id)
+                    conn.execute(
+                        "update ingest.files set outcome = 'interrupted', finished_at = now()"
+                        " where file_id = %s and outcome = 'validating'",
+                        (file_id,),
+                    )
+                recovered += 1
+            finally:
+                conn.execute("select pg_advisory_unlock(%s, %s)", (_FILE_LOCK_SPACE, file_id))
+    return recovered
