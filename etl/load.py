@@ -34,6 +34,7 @@ RETURN_SUFFIXES = {".csv", ".xlsx", ".xls"}
 # Files being loaded hold a session advisory lock in this namespace, keyed by
 # file_id; a 'validating' file whose lock is free was left by a dead process.
 _FILE_LOCK_SPACE = 0x6475
+_FILE_KEY = f"{_FILE_LOCK_SPACE}, (%s::bigint %% 2147483647)::int"
 # Promotions of one kind are serialised, so "which version is current" is
 # always decided over committed rows.
 _PROMOTE_LOCK_SPACE = 0x6476
@@ -42,7 +43,7 @@ Progress = Callable[[str], None]
 
 
 def _kind_lock(kind: Kind) -> int:
-    return zlib.crc32(kind.name.encode())
+    return zlib.crc32(kind.name.encode()) & 0x7FFFFFFF  # advisory keys are int4
 
 
 def sha256_of(path: Path) -> tuple[str, int]:
@@ -130,7 +131,7 @@ def ingest_file(url: str, path: Path, kind: str | None = None, as_of: date | Non
             (path.name, sha256, reader.kind.name if reader.kind else None, size, as_of),
         ).fetchone()[0]
         report.file_id = file_id
-        conn.execute("select pg_advisory_lock(%s, %s)", (_FILE_LOCK_SPACE, file_id))
+        conn.execute(f"select pg_advisory_lock({_FILE_KEY})", (file_id,))
         try:
             if reader.kind is None or any(p.severity == "error" for p in reader.problems):
                 conn.commit()
@@ -164,7 +165,7 @@ def ingest_file(url: str, path: Path, kind: str | None = None, as_of: date | Non
             return report
         finally:
             conn.rollback()
-            conn.execute("select pg_advisory_unlock(%s, %s)", (_FILE_LOCK_SPACE, file_id))
+            conn.execute(f"select pg_advisory_unlock({_FILE_KEY})", (file_id,))
 
 
 def _stage(conn: psycopg.Connection, reader, file_id: int, as_of: date) -> int:
@@ -286,7 +287,8 @@ def _promote(conn: psycopg.Connection, report: Report) -> None:
     try:
         with conn.transaction():
             conn.execute(
-                "select pg_advisory_xact_lock(%s, %s)", (_PROMOTE_LOCK_SPACE, _kind_lock(kind))
+                "select pg_advisory_xact_lock(%s::int, %s::int)",
+                (_PROMOTE_LOCK_SPACE, _kind_lock(kind)),
             )
             requires_approval = conn.execute(
                 "select requires_approval from ingest.kind_settings where kind = %s",
@@ -384,7 +386,8 @@ def decide(url: str, file_id: int, action: str, decided_by: str, reason: str | N
             raise ValueError(f"file {file_id} is not an accepted file / 文件未被接收")
         kind = KINDS[row[0]]
         conn.execute(
-            "select pg_advisory_xact_lock(%s, %s)", (_PROMOTE_LOCK_SPACE, _kind_lock(kind))
+            "select pg_advisory_xact_lock(%s::int, %s::int)",
+            (_PROMOTE_LOCK_SPACE, _kind_lock(kind)),
         )
         conn.execute(
             "insert into ingest.decisions (file_id, action, decided_by, reason)"
@@ -406,9 +409,9 @@ def recover_interrupted(url: str) -> int:
             "select file_id, kind from ingest.files where outcome = 'validating'"
         ).fetchall()
         for file_id, kind_name in stale:
-            got = conn.execute(
-                "select pg_try_advisory_lock(%s, %s)", (_FILE_LOCK_SPACE, file_id)
-            ).fetchone()[0]
+            got = conn.execute(f"select pg_try_advisory_lock({_FILE_KEY})", (file_id,)).fetchone()[
+                0
+            ]
             if not got:
                 continue  # another process is loading it right now
             try:
@@ -421,5 +424,5 @@ def recover_interrupted(url: str) -> int:
                     )
                 recovered += 1
             finally:
-                conn.execute("select pg_advisory_unlock(%s, %s)", (_FILE_LOCK_SPACE, file_id))
+                conn.execute(f"select pg_advisory_unlock({_FILE_KEY})", (file_id,))
     return recovered
