@@ -1,0 +1,102 @@
+"""The shared Plotly charts: bars and lines, rates as percentages, an optional target line.
+
+Only plain cartesian traces: Streamlit's bundled plotly.js draws them with
+nothing fetched from the network (no map tiles, no remote fonts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+_RAG_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828", "grey": "#9e9e9e"}
+
+
+def _layout(fig: go.Figure, y_title: str, rate: bool) -> go.Figure:
+    fig.update_layout(
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        height=340,
+        legend={"orientation": "h", "y": -0.2},
+        yaxis_title=y_title,
+        xaxis_title=None,
+    )
+    if rate:
+        fig.update_yaxes(tickformat=".0%")
+    return fig
+
+
+def bars(
+    frame: pd.DataFrame,
+    x: str,
+    series: Sequence[tuple[str, str]],
+    *,
+    y_title: str = "",
+    rate: bool = False,
+    line: float | None = None,
+    line_label: str = "",
+    colours: Sequence[str] | None = None,
+) -> go.Figure:
+    """Grouped bars, one trace per (column, label), optionally a horizontal reference line."""
+    fig = go.Figure()
+    hover = "%{y:.1%}" if rate else "%{y:,}"
+    for index, (column, label) in enumerate(series):
+        fig.add_bar(
+            x=frame[x],
+            y=frame[column],
+            name=label,
+            hovertemplate=f"%{{x}}<br>{label}: {hover}<extra></extra>",
+            marker_color=colours[index] if colours else None,
+        )
+    if line is not None:
+        fig.add_hline(y=line, line_dash="dash", line_color="#c62828", annotation_text=line_label)
+    return _layout(fig, y_title, rate)
+
+
+def rag_bars(frame: pd.DataFrame, x: str, y: str, status: str, y_title: str) -> go.Figure:
+    """Bars of a rate coloured by red/amber/green status."""
+    fig = go.Figure(
+        go.Bar(
+            x=frame[x],
+            y=frame[y],
+            marker_color=[_RAG_COLOURS.get(s, "#9e9e9e") for s in frame[status]],
+            hovertemplate="%{x}<br>%{y:.1%}<extra></extra>",
+        )
+    )
+    fig.add_hline(y=1, line_dash="dot", line_color="#555555")
+    return _layout(fig, y_title, rate=True)
+
+
+def lines(
+    frame: pd.DataFrame,
+    x: str,
+    series: Sequence[tuple[str, str]],
+    *,
+    y_title: str = "",
+    rate: bool = False,
+    line: float | None = None,
+    line_label: str = "",
+) -> go.Figure:
+    """Lines with markers over periods, one trace per (column, label)."""
+    fig = go.Figure()
+    hover = "%{y:.1%}" if rate else "%{y:,}"
+    for column, label in series:
+        fig.add_scatter(
+            x=frame[x],
+            y=frame[column],
+            name=label,
+            mode="lines+markers",
+            hovertemplate=f"%{{x}}<br>{label}: {hover}<extra></extra>",
+        )
+    if line is not None:
+        fig.add_hline(y=line, line_dash="dash", line_color="#c62828", annotation_text=line_label)
+    fig.update_xaxes(type="category")
+    return _layout(fig, y_title, rate)
+
+
+def show(fig: go.Figure, key: str) -> None:
+    """Draw a chart with Streamlit's bundled plotly.js."""
+    st.plotly_chart(fig, key=f"chart_{key}", config=_CONFIG, theme="streamlit")

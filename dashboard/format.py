@@ -1,0 +1,121 @@
+"""Figures written the way a Chinese report writes them: 95.6%, 32.44万元, 2006年12月.
+
+Pure functions of a value and a language ("zh" or "en"); every page formats through here.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime
+from decimal import Decimal
+
+MISSING = "—"
+_MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+_PERIOD = re.compile(r"^(\d{4})(?:-Q([1-4])|-(\d{2}))?$")
+
+Number = int | float | Decimal
+
+
+def _missing(value: object) -> bool:
+    if value is None:
+        return True
+    try:
+        return math.isnan(value)  # type: ignore[arg-type]
+    except TypeError:
+        return False
+
+
+def percent(rate: Number | None, digits: int = 1) -> str:
+    """A fraction as a percentage: 0.956 -> "95.6%"."""
+    if _missing(rate):
+        return MISSING
+    return f"{float(rate) * 100:.{digits}f}%"
+
+
+def count(value: Number | None) -> str:
+    """A whole number with thousands separators: 3244 -> "3,244"."""
+    if _missing(value):
+        return MISSING
+    return f"{round(float(value)):,}"
+
+
+def number(value: Number | None) -> str:
+    """A measured value (a target's plan or actual): up to two decimals, no trailing zeros."""
+    if _missing(value):
+        return MISSING
+    text = f"{float(value):,.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def yuan(amount: Number | None, lang: str) -> str:
+    """An amount in full: 324400 -> "324,400 元" / "324,400 yuan"."""
+    if _missing(amount):
+        return MISSING
+    value = float(amount)
+    digits = 0 if value == round(value) else 2
+    return f"{value:,.{digits}f} {'元' if lang == 'zh' else 'yuan'}"
+
+
+def yuan_short(amount: Number | None, lang: str) -> str:
+    """An amount for a headline: 324400 -> "32.44万元" (zh) or "324.4k yuan" (en)."""
+    if _missing(amount):
+        return MISSING
+    value = float(amount)
+    if lang == "zh":
+        if abs(value) >= 10_000:
+            return f"{value / 10_000:,.2f}万元"
+        return yuan(value, lang).replace(" ", "")
+    if abs(value) >= 1_000_000:
+        return f"{value / 1_000_000:,.2f}m yuan"
+    if abs(value) >= 10_000:
+        return f"{value / 1_000:,.1f}k yuan"
+    return yuan(value, lang)
+
+
+def period_label(period: str | None, lang: str) -> str:
+    """A contract period in words: "2006-12" -> "2006年12月" / "Dec 2006"."""
+    if not period:
+        return MISSING
+    match = _PERIOD.match(period)
+    if not match:
+        return period
+    year, quarter, month = match.groups()
+    if quarter:
+        return f"{year}年第{quarter}季度" if lang == "zh" else f"Q{quarter} {year}"
+    if month:
+        return f"{year}年{int(month)}月" if lang == "zh" else f"{_MONTHS_EN[int(month) - 1]} {year}"
+    return f"{year}年" if lang == "zh" else year
+
+
+def date_label(value: date | datetime | None, lang: str) -> str:
+    """A date: 2006-03-02 -> "2006年3月2日" / "2 Mar 2006"."""
+    if value is None or _missing(value):
+        return MISSING
+    if lang == "zh":
+        return f"{value.year}年{value.month}月{value.day}日"
+    return f"{value.day} {_MONTHS_EN[value.month - 1]} {value.year}"
+
+
+def points(change: float | None, lang: str) -> str | None:
+    """A change of a rate in percentage points: 0.012 -> "+1.2个百分点" / "+1.2 pp"."""
+    if _missing(change):
+        return None
+    value = float(change) * 100
+    return f"{value:+.1f}个百分点" if lang == "zh" else f"{value:+.1f} pp"
+
+
+def signed(change: Number | None, lang: str, unit: str = "") -> str | None:
+    """A change of a count: +3 / -2, with an optional unit word."""
+    if _missing(change):
+        return None
+    value = round(float(change))
+    return f"{value:+,}{unit}" if lang == "zh" else f"{value:+,}{(' ' + unit) if unit else ''}"
+
+
+def signed_yuan(change: Number | None, lang: str) -> str | None:
+    """A change of an amount: +2.7万元 / +27.0k yuan."""
+    if _missing(change):
+        return None
+    text = yuan_short(abs(float(change)), lang)
+    return ("+" if float(change) >= 0 else "-") + text

@@ -1,0 +1,508 @@
+"""The dashboard's one door to the warehouse: the public ``mart`` views and ingest bookkeeping.
+
+Every query is a module constant with bound parameters (psycopg's ``%(name)s``);
+no widget value is ever formatted into SQL. Results are cached with
+``st.cache_data`` keyed on the warehouse URL and the filter values; the engine
+comes from ``st.cache_resource``. Nothing connects at import time.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+import streamlit as st
+from sqlalchemy.engine import make_url
+
+from etl.settings import Settings, WarehouseUnavailable, embedded_url, redact
+
+TTL_SECONDS = 60
+# Views the pages read; a warehouse missing any of them needs `ducha db upgrade`.
+REQUIRED_VIEWS = (
+    "mart.target_completion",
+    "mart.target_progress",
+    "mart.employment",
+    "mart.disability_aid",
+    "mart.supervision_items",
+    "mart.supervision_closure",
+    "mart.units",
+    "mart.return_rows",
+)
+KINDS = ("units", "targets", "target_progress", "employment", "disability_aid", "supervision")
+
+_PERIOD = re.compile(r"^(\d{4})(?:-Q([1-4])|-(\d{2}))?$")
+
+
+class WarehouseNotReady(Exception):
+    """The warehouse is reachable but has not been upgraded to the current schema."""
+
+
+# ------------------------------------------------------------------ scope --
+
+
+def period_end(period: str) -> date:
+    """Last day of a contract period ('2006', '2006-Q4', '2006-12')."""
+    match = _PERIOD.match(period)
+    if not match:
+        raise ValueError(f"not a period: {period!r}")
+    year, quarter, month = int(match[1]), match[2], match[3]
+    last_month = int(quarter) * 3 if quarter else int(month) if month else 12
+    return date(year, last_month, calendar.monthrange(year, last_month)[1])
+
+
+def previous_period(period: str) -> str:
+    """The period before, at the same grain: 2006-Q1 -> 2005-Q4, 2006-01 -> 2005-12."""
+    match = _PERIOD.match(period)
+    if not match:
+        raise ValueError(f"not a period: {period!r}")
+    year, quarter, month = int(match[1]), match[2], match[3]
+    if quarter:
+        return f"{year}-Q{int(quarter) - 1}" if quarter != "1" else f"{year - 1}-Q4"
+    if month:
+        return f"{year}-{int(month) - 1:02d}" if month != "01" else f"{year - 1}-12"
+    return str(year - 1)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The shared filters: a year, a period in it (None: the whole year), unit type, unit."""
+
+    year: int
+    period: str | None = None
+    unit_type: str | None = None
+    unit: str | None = None
+
+    @property
+    def as_at(self) -> date:
+        """The day the figures are as at: the end of the period, or of the year."""
+        return period_end(self.period) if self.period else date(self.year, 12, 31)
+
+    def previous(self) -> Scope:
+        """The same view one period earlier (the previous year for a whole year)."""
+        if self.period is None:
+            return replace(self, year=self.year - 1)
+        before = previous_period(self.period)
+        return replace(self, year=int(before[:4]), period=before)
+
+    def params(self) -> dict[str, object]:
+        return {
+            "year": self.year,
+            "as_at": self.as_at,
+            # Supervision statuses follow the return's as-of date for a whole
+            # year (contract §4); for a period inside it, the period's end.
+            "period_as_at": period_end(self.period) if self.period else None,
+            "unit_type": self.unit_type,
+            "unit": self.unit,
+        }
+
+
+# ----------------------------------------------------------------- engine --
+
+
+def warehouse_url() -> str:
+    """The warehouse URL from the environment (DATABASE_URL, else the embedded server)."""
+    settings = Settings.from_env()
+    if settings.database_url is not None:
+        return settings.database_url
+    return _embedded_url(str(settings.home))
+
+
+@st.cache_resource(show_spinner=False)
+def _embedded_url(home: str) -> str:
+    return embedded_url(Path(home))
+
+
+@st.cache_resource(show_spinner=False)
+def engine(url: str) -> sa.Engine:
+    """One pooled engine per warehouse URL, made on first use."""
+    sa_url = make_url(url).set(drivername="postgresql+psycopg")
+    return sa.create_engine(sa_url, pool_pre_ping=True, pool_size=2, max_overflow=2)
+
+
+def _decimals_to_float(frame: pd.DataFrame) -> pd.DataFrame:
+    # psycopg returns numeric as Decimal; pandas and Plotly want floats.
+    for column in frame.columns:
+        values = frame[column].dropna()
+        if frame[column].dtype == object and len(values) and isinstance(values.iloc[0], Decimal):
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    return frame
+
+
+def _read(url: str, query: str, params: dict[str, object] | None = None) -> pd.DataFrame:
+    """Run one bound query and return its rows as a DataFrame."""
+    try:
+        with engine(url).connect() as conn:
+            result = conn.exec_driver_sql(query, params or {})
+            frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    except sa.exc.OperationalError as exc:
+        raise WarehouseUnavailable(
+            f"无法连接数据仓库 / cannot connect to the warehouse ({redact(url)})"
+        ) from exc
+    except sa.exc.ProgrammingError as exc:
+        raise WarehouseNotReady(str(exc.orig).splitlines()[0]) from exc
+    return _decimals_to_float(frame)
+
+
+# ----------------------------------------------------------- bookkeeping --
+
+_MISSING_VIEWS = """
+select name from unnest(%(views)s::text[]) as name where to_regclass(name) is null
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def missing_views(url: str) -> list[str]:
+    """The views the dashboard needs that the warehouse lacks (all present: [])."""
+    return _read(url, _MISSING_VIEWS, {"views": list(REQUIRED_VIEWS)})["name"].tolist()
+
+
+_LOAD_STATUS = """
+select
+    kind,
+    count(*) filter (where outcome in ('accepted', 'accepted_with_warnings')) as accepted,
+    count(*) filter (where outcome = 'rejected') as rejected,
+    max(received_at) as last_received_at
+from ingest.files
+where kind is not null
+group by kind
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def load_status(url: str) -> pd.DataFrame:
+    """Files received per return kind (every kind listed, zero when none)."""
+    found = _read(url, _LOAD_STATUS).set_index("kind")
+    frame = found.reindex(list(KINDS)).rename_axis("kind").reset_index()
+    frame[["accepted", "rejected"]] = frame[["accepted", "rejected"]].fillna(0).astype(int)
+    return frame
+
+
+# --------------------------------------------------------------- filters --
+
+_YEARS = """
+select year from mart.target_completion
+union select year from mart.employment
+union select year from mart.disability_aid
+union select year from mart.supervision_items
+order by year desc
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def years(url: str) -> list[int]:
+    """Years with any figures, latest first."""
+    return [int(year) for year in _read(url, _YEARS)["year"]]
+
+
+# Annual returns ('2006') are what "the whole year" already shows.
+_PERIODS = """
+select distinct period, period_end from (
+    select period, period_end from mart.target_progress where year = %(year)s
+    union select period, period_end from mart.employment where year = %(year)s
+    union select period, period_end from mart.disability_aid where year = %(year)s
+) as received
+where period <> %(year)s::text
+order by period_end, period
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def periods(url: str, year: int) -> list[str]:
+    """Periods inside a year that some return reports, in time order."""
+    return _read(url, _PERIODS, {"year": year})["period"].tolist()
+
+
+_UNITS = "select unit_code, unit_name, unit_type from mart.units order by unit_type, unit_code"
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def units(url: str) -> pd.DataFrame:
+    """The unit register."""
+    return _read(url, _UNITS)
+
+
+# The unit filter, shared by every query over a view with unit_code/unit_type.
+_UNIT_FILTER = """
+    (%(unit_type)s::text is null or unit_type = %(unit_type)s)
+    and (%(unit)s::text is null or unit_code = %(unit)s)
+"""
+
+# ----------------------------------------------------------------- targets --
+
+_TARGETS = f"""
+with targets as (
+    select * from mart.target_completion
+    where year = %(year)s and {_UNIT_FILTER}
+),
+
+progress as (
+    select distinct on (target_code)
+        target_code, period, period_end, actual_value, completion_rate
+    from mart.target_progress
+    where year = %(year)s and period_end <= %(as_at)s
+    order by target_code, period_end desc, file_id desc
+)
+
+select
+    targets.year, targets.unit_code, targets.unit_name, targets.unit_type,
+    targets.target_code, targets.target_name, targets.source, targets.measure,
+    targets.direction, targets.weight, targets.planned_value,
+    progress.period, progress.period_end, progress.actual_value, progress.completion_rate
+from targets
+left join progress on progress.target_code = targets.target_code
+order by targets.unit_code, targets.target_code
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def targets(url: str, scope: Scope) -> pd.DataFrame:
+    """Every target of the year with its latest progress as at the scope's date."""
+    return _read(url, _TARGETS, scope.params())
+
+
+_TARGET_TREND = f"""
+with targets as (
+    select target_code from mart.target_completion
+    where year = %(year)s and {_UNIT_FILTER}
+),
+
+periods as (
+    select distinct on (period_end) period, period_end
+    from mart.target_progress
+    where year = %(year)s and period_end <= %(as_at)s
+    order by period_end, period desc
+)
+
+select
+    periods.period,
+    periods.period_end,
+    count(*) as targets,
+    count(latest.completion_rate) as reported,
+    count(*) filter (where latest.completion_rate >= 1) as completed,
+    avg(latest.completion_rate) as mean_completion_rate
+from periods
+cross join targets
+left join lateral (
+    select completion_rate
+    from mart.target_progress as progress
+    where progress.year = %(year)s
+        and progress.target_code = targets.target_code
+        and progress.period_end <= periods.period_end
+    order by progress.period_end desc, progress.file_id desc
+    limit 1
+) as latest on true
+group by periods.period, periods.period_end
+order by periods.period_end
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def target_trend(url: str, scope: Scope) -> pd.DataFrame:
+    """Targets completed as at each reported period of the year."""
+    return _read(url, _TARGET_TREND, scope.params())
+
+
+_TARGET_HISTORY = """
+select period, period_end, unit_code, unit_name, target_code, target_name, measure,
+       planned_value, actual_value, completion_rate, note
+from mart.target_progress
+where year = %(year)s and target_code = %(target_code)s
+order by period_end, period
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def target_history(url: str, year: int, target_code: str) -> pd.DataFrame:
+    """One target's reported progress, period by period."""
+    return _read(url, _TARGET_HISTORY, {"year": year, "target_code": target_code})
+
+
+# ------------------------------------------------------------- employment --
+
+# Stocks (labour force, employed, zero-employment households) are the latest
+# report as at the date; flows (referrals, placements, graduates, trainees,
+# transfers) add up over the year to that date (contract §1.4).
+_EMPLOYMENT = f"""
+with received as (
+    select * from mart.employment
+    where year = %(year)s and period_end <= %(as_at)s and {_UNIT_FILTER}
+),
+
+stocks as (
+    select distinct on (unit_code, area_name)
+        unit_code, unit_name, unit_type, area_name, period,
+        labor_force, employed, zero_employment_households
+    from received
+    order by unit_code, area_name, period_end desc
+),
+
+flows as (
+    select
+        unit_code, area_name,
+        sum(aid_referrals) as aid_referrals,
+        sum(aid_placements) as aid_placements,
+        sum(graduates_hired) as graduates_hired,
+        sum(trainees) as trainees,
+        sum(labor_transferred) as labor_transferred
+    from received
+    group by unit_code, area_name
+)
+
+select
+    stocks.*,
+    flows.aid_referrals, flows.aid_placements,
+    flows.graduates_hired, flows.trainees, flows.labor_transferred
+from stocks
+inner join flows using (unit_code, area_name)
+order by stocks.unit_code, stocks.area_name
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def employment(url: str, scope: Scope) -> pd.DataFrame:
+    """One row per (unit, area): stocks as at the date, flows over the year to it."""
+    return _read(url, _EMPLOYMENT, scope.params())
+
+
+_EMPLOYMENT_TREND = f"""
+select
+    period, period_end,
+    sum(labor_force) as labor_force,
+    sum(employed) as employed,
+    sum(employed)::numeric / nullif(sum(labor_force), 0) as employment_rate,
+    sum(aid_referrals) as aid_referrals,
+    sum(aid_placements) as aid_placements,
+    sum(aid_placements)::numeric / nullif(sum(aid_referrals), 0) as placement_rate
+from mart.employment
+where period_end <= %(as_at)s and {_UNIT_FILTER}
+group by period, period_end
+order by period_end, period
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def employment_trend(url: str, scope: Scope) -> pd.DataFrame:
+    """Employment and placement rates for every reported period up to the date."""
+    return _read(url, _EMPLOYMENT_TREND, scope.params())
+
+
+# -------------------------------------------------------- disability aid --
+
+_AID = f"""
+select period, period_end, unit_code, unit_name, unit_type, program,
+       households, person_times, standard_yuan, amount_yuan
+from mart.disability_aid
+where year = %(year)s and period_end <= %(as_at)s and {_UNIT_FILTER}
+order by period_end, unit_code, program
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def disability_aid(url: str, scope: Scope) -> pd.DataFrame:
+    """Disbursement rows (month, unit, program) of the year up to the date."""
+    return _read(url, _AID, scope.params())
+
+
+_AID_STANDARD = f"""
+select
+    period, period_end, program,
+    max(standard_yuan) as standard_yuan,
+    sum(amount_yuan) / nullif(sum(person_times), 0) as amount_per_person_time
+from mart.disability_aid
+where period_end <= %(as_at)s and {_UNIT_FILTER}
+group by period, period_end, program
+order by period_end, program
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def aid_standard(url: str, scope: Scope) -> pd.DataFrame:
+    """Each program's subsidy standard per period, over every year up to the date."""
+    return _read(url, _AID_STANDARD, scope.params())
+
+
+# ------------------------------------------------------------ supervision --
+
+# An item's status as at the scope: for a whole year, the status its return
+# gives (contract §4); inside the year, as at the period's end, counting only
+# items registered by then.
+_ITEMS = f"""
+with items as (
+    select *, least(as_of, %(period_as_at)s::date) as status_as_at
+    from mart.supervision_items
+    where year = %(year)s
+        and (%(period_as_at)s::date is null or registered_on <= %(period_as_at)s::date)
+        and {_UNIT_FILTER}
+)
+
+select
+    item_code, source, title, unit_code, unit_name, unit_type,
+    registered_on, due_on, closed_on, satisfaction,
+    case
+        when closed_on <= status_as_at then 'closed'
+        when due_on < status_as_at then 'overdue'
+        else 'open'
+    end as status,
+    case when (closed_on is null or closed_on > status_as_at) and due_on < status_as_at
+         then status_as_at - due_on end as days_overdue,
+    status_as_at
+from items
+order by item_code
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def supervision_items(url: str, scope: Scope) -> pd.DataFrame:
+    """督办事项 registered in the year, with their status as at the scope."""
+    return _read(url, _ITEMS, scope.params())
+
+
+# ---------------------------------------------------------- drill-through --
+
+_RETURN_ROWS = f"""
+with received as (
+    select rows.*, units.unit_type
+    from mart.return_rows as rows
+    left join mart.units as units on units.unit_code = rows.unit_code
+    where rows.kind = %(kind)s
+        -- named periods may reach back before the year (a trend's earlier points)
+        and (rows.year is null or rows.year = %(year)s or %(periods)s::text[] is not null)
+        and (rows.period_end is null or rows.period_end <= %(as_at)s)
+        and (%(keys)s::text[] is null or rows.item_key = any(%(keys)s::text[]))
+        and (%(periods)s::text[] is null or rows.period = any(%(periods)s::text[]))
+        and (%(units)s::text[] is null or rows.unit_code = any(%(units)s::text[]))
+)
+
+select
+    kind, period, unit_code, item_key, file_name, row_no, received_at, as_of,
+    version_status, figures
+from received
+where {_UNIT_FILTER}
+order by period_end nulls first, unit_code, item_key, received_at desc, file_id desc
+limit 5000
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def return_rows(
+    url: str,
+    kind: str,
+    scope: Scope,
+    keys: tuple[str, ...] | None = None,
+    periods: tuple[str, ...] | None = None,
+    units: tuple[str, ...] | None = None,
+) -> pd.DataFrame:
+    """Every version received of the rows behind a table: file, row, received at, status."""
+    params = scope.params() | {
+        "kind": kind,
+        "keys": list(keys) if keys is not None else None,
+        "periods": list(periods) if periods is not None else None,
+        "units": list(units) if units is not None else None,
+    }
+    return _read(url, _RETURN_ROWS, params)
