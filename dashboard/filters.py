@@ -65,7 +65,12 @@ def sidebar(url: str) -> Context:
 
     st.sidebar.header(t("filter.header"))
     _seed("year", years, int)
-    year = st.sidebar.selectbox(t("filter.year"), years, key="year", format_func=_year_label)
+    # Labels are made now, not inside format_func: Streamlit may call it outside the run.
+    language = lang()
+    year_labels = {year: f"{year}年" if language == "zh" else str(year) for year in years}
+    year = st.sidebar.selectbox(
+        t("filter.year"), years, key="year", format_func=year_labels.__getitem__
+    )
 
     period_options = [ALL, *queries.periods(url, year)]
     _seed("period", period_options)
@@ -73,7 +78,10 @@ def sidebar(url: str) -> Context:
         t("filter.period"),
         period_options,
         key="period",
-        format_func=lambda p: t("filter.whole_year") if p == ALL else fmt.period_label(p, lang()),
+        format_func={
+            p: t("filter.whole_year") if p == ALL else fmt.period_label(p, language)
+            for p in period_options
+        }.__getitem__,
     )
 
     unit_types = [ALL, *UNIT_TYPES]
@@ -82,7 +90,9 @@ def sidebar(url: str) -> Context:
         t("filter.unit_type"),
         unit_types,
         key="unit_type",
-        format_func=lambda code: t("filter.all") if code == ALL else enum("unit_type", code),
+        format_func={
+            code: t("filter.all") if code == ALL else enum("unit_type", code) for code in unit_types
+        }.__getitem__,
     )
 
     register = queries.units(url)
@@ -95,7 +105,10 @@ def sidebar(url: str) -> Context:
         t("filter.unit"),
         unit_options,
         key="unit",
-        format_func=lambda code: t("filter.all") if code == ALL else f"{names[code]} ({code})",
+        format_func={
+            code: t("filter.all") if code == ALL else f"{names[code]} ({code})"
+            for code in unit_options
+        }.__getitem__,
     )
     st.sidebar.caption(t("filter.share"))
 
@@ -106,10 +119,6 @@ def sidebar(url: str) -> Context:
     context = Context(url=url, scope=scope)
     st.session_state[_CONTEXT_KEY] = context
     return context
-
-
-def _year_label(year: int) -> str:
-    return f"{year}年" if lang() == "zh" else str(year)
 
 
 def _sync_query_params(values: dict[str, str]) -> None:

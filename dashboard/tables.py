@@ -83,6 +83,12 @@ def show(
     drill: Drill | None = None,
 ) -> None:
     """A table with its CSV and Excel downloads and, when given, its drill-through."""
+    # A keyed container, so tests (and the browser) can find each table by name.
+    with st.container(key=f"table_{key}"):
+        _show(frame, cols, key, title, drill)
+
+
+def _show(frame: pd.DataFrame, cols: list[Col], key: str, title: str, drill: Drill | None) -> None:
     labelled = _labelled(frame, cols)
     rates = [column(col.name) for col in cols if col.kind == "rate"]
     on_screen = labelled.copy()
@@ -135,9 +141,10 @@ def _drill_through(drill: Drill, key: str, title: str) -> None:
         t("drill.row"),
         [None, *choices],
         key=f"drill_row_{key}",
-        format_func=lambda value: (
-            t("drill.all_rows") if value is None else _row_label(drill, value)
-        ),
+        format_func={
+            None: t("drill.all_rows"),
+            **{value: _row_label(drill, value) for value in choices},
+        }.__getitem__,
     )
     wanted = (pick,) if pick is not None else tuple(choices)
     rows = queries.return_rows(

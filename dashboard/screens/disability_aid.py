@@ -25,7 +25,7 @@ program = st.selectbox(
     t("aid.program"),
     [None, *programs],
     key="aid_program",
-    format_func=lambda name: t("aid.all_programs") if name is None else name,
+    format_func={None: t("aid.all_programs"), **{name: name for name in programs}}.__getitem__,
 )
 chosen = rows if program is None else rows[rows["program"] == program]
 summary = figures.aid_summary(chosen)

@@ -24,9 +24,10 @@ source = st.selectbox(
     t("sup.source"),
     [None, *SUPERVISION_SOURCES],
     key="sup_source",
-    format_func=lambda code: (
-        t("sup.all_sources") if code is None else enum("supervision_source", code)
-    ),
+    format_func={
+        None: t("sup.all_sources"),
+        **{code: enum("supervision_source", code) for code in SUPERVISION_SOURCES},
+    }.__getitem__,
 )
 if source is not None:
     items = items[items["source"] == source]
@@ -125,7 +126,7 @@ statuses = status_box.multiselect(
     t("sup.status_filter"),
     ["closed", "open", "overdue"],
     key="sup_status",
-    format_func=lambda code: enum("status", code),
+    format_func={code: enum("status", code) for code in ("closed", "open", "overdue")}.__getitem__,
 )
 found = items
 if search:
