@@ -1,0 +1,755 @@
+"""Read a return file (CSV or XLSX) into typed rows, streaming (contract §1).
+
+``open_return`` sniffs the bytes, finds the header and the kind, and records
+file-level problems; ``ReturnReader.rows`` then streams ``(row number, values)``
+with values typed per ``etl.kinds`` and cells that cannot be typed reported as
+problems. Rules beyond the type of a cell (required, ranges, enum sets, regexes)
+belong to the Great Expectations suites, not here.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import math
+import re
+import warnings
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import closing
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import openpyxl
+from python_calamine import CalamineWorkbook
+
+from etl.kinds import KINDS, Column, Kind, kind_by_any_name
+from etl.report import Problem
+
+SNIFF_BYTES = 65536
+# python-calamine reads a sheet ~20x faster than openpyxl but holds all of it in
+# memory (about twice its XML); above this much sheet XML (~100k rows) openpyxl
+# streams it instead.
+CALAMINE_MAX_XML_BYTES = 32_000_000
+# Beyond this many problems of one rule in one column, only a count is kept: a
+# 1M-row file with one bad column must not become 1M Problem objects in memory.
+MAX_CELL_PROBLEMS = 1000
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls, or an encrypted workbook
+_SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+
+# Full-width ASCII variants (U+FF01–FF5E) and the ideographic space, folded to
+# ASCII; a translate table rather than NFKC so Chinese text is otherwise untouched.
+_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+_NUMBER = re.compile(r"[+-]?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?")
+# A time after the date is dropped, as for an Excel date-time cell in a date column.
+_DATE = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
+_DATE_ZH = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?")
+_DATE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_EXCEL_SERIAL = re.compile(r"\d{5}(?:\.0*)?")
+_EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 is 1900-01-01 counting Excel's phantom 1900-02-29
+_YEAR = re.compile(r"(\d{4})年?")
+_QUARTERS = (  # 2006-Q2, 2006Q2, 2006 q2; 2006年第2季度, 2006年二季度
+    re.compile(r"(\d{4})\s*[-/.]?\s*[Qq]\s*(\d)"),
+    re.compile(r"(\d{4})年?\s*第?\s*([\d一二三四])\s*季度?"),
+)
+_MONTHS = (  # 2006-6, 2006/06, 2006.06; 2006年6月; 200606
+    re.compile(r"(\d{4})\s*[-/.]\s*(\d{1,2})"),
+    re.compile(r"(\d{4})年\s*(\d{1,2})\s*月份?"),
+    re.compile(r"(\d{4})(\d{2})"),
+)
+_ZH_DIGITS = {"一": "1", "二": "2", "三": "3", "四": "4"}
+
+_EXPECTED = {
+    "int": ("整数", "whole number", "应填写整数，如 620", "expected a whole number such as 620"),
+    "number": (
+        "数字",
+        "number",
+        "应填写数字，如 1234.5 或 1,234.5",
+        "expected a number such as 1234.5 or 1,234.5",
+    ),
+    "date": (
+        "日期",
+        "date",
+        "应填写日期，如 2006-03-02、2006/3/2 或 2006年3月2日",
+        "expected a date such as 2006-03-02, 2006/3/2 or 2006年3月2日",
+    ),
+    "period": (
+        "报告期",
+        "period",
+        "应填写报告期：年 2006、季度 2006-Q2 或月 2006-06",
+        "expected a period: a year 2006, a quarter 2006-Q2 or a month 2006-06",
+    ),
+}
+
+
+class CellError(ValueError):
+    """A cell that cannot be read as its column's type; args are the reason in zh and en."""
+
+    def __init__(self, zh: str = "", en: str = "") -> None:
+        super().__init__(zh, en)
+        self.zh, self.en = zh, en
+
+
+def fold(text: str) -> str:
+    """Trim and fold full-width letters, digits, punctuation and spaces to ASCII."""
+    text = text.strip()
+    return text if text.isascii() else text.translate(_WIDTH).strip()
+
+
+def cell_text(value: object) -> str:
+    """A cell as the user sees it in Excel: 620 not 620.0, a date without 00:00:00."""
+    if value is None:
+        return ""
+    if type(value) is str:
+        return value
+    if type(value) is float:
+        return str(int(value)) if value.is_integer() else f"{value:.15g}"
+    if type(value) is bool:
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime) and value.time() == datetime.min.time():
+        return value.date().isoformat()
+    return str(value)
+
+
+# Cell parsers: raw cell (str from CSV; str, int, float, bool, datetime … from
+# XLSX; None) -> typed value, None when empty, CellError when it cannot be typed.
+
+
+def _text(raw: object) -> str | None:
+    if raw is None:
+        return None
+    text = fold(raw if type(raw) is str else cell_text(raw))
+    return text or None
+
+
+def _float_decimal(value: float) -> Decimal:
+    if not math.isfinite(value):
+        raise CellError()
+    # What Excel shows (15 significant digits), not the binary float's noise.
+    return Decimal(f"{value:.15g}")
+
+
+def _text_decimal(text: str, rate: bool) -> Decimal:
+    text = fold(text)
+    percent = text.endswith("%")
+    if percent:
+        if not rate:
+            raise CellError("该列不是比率，不能带 %", "this column is not a rate, so it takes no %")
+        text = text[:-1].rstrip()
+    if not _NUMBER.fullmatch(text):
+        raise CellError()
+    number = Decimal(text.replace(",", ""))
+    return number.scaleb(-2) if percent else number
+
+
+def _int_parser(rate: bool) -> Callable[[object], int | None]:
+    def parse(raw: object) -> int | None:
+        if type(raw) is str:
+            text = raw.strip()
+            if text.isdigit() and text.isascii() and len(text) < 19:  # the common case
+                return int(text)
+            if not text:
+                return None
+            number = _text_decimal(text, rate)
+        elif raw is None:
+            return None
+        elif type(raw) is int:
+            number = Decimal(raw)
+        elif type(raw) is float:
+            if raw.is_integer() and -(2**63) <= raw < 2**63:  # Excel's 620.0
+                return int(raw)
+            number = _float_decimal(raw)
+        else:
+            raise CellError()
+        if number != number.to_integral_value():
+            raise CellError("不能有小数", "it has a fraction")
+        if not -(2**63) <= number < 2**63:  # the warehouse's bigint
+            raise CellError("超出范围", "it is out of range")
+        return int(number)
+
+    return parse
+
+
+def _number_parser(rate: bool) -> Callable[[object], Decimal | None]:
+    def parse(raw: object) -> Decimal | None:
+        if type(raw) is str:
+            text = raw.strip()
+            if text.isdigit() and text.isascii():
+                return Decimal(text)
+            return _text_decimal(text, rate) if text else None
+        if raw is None:
+            return None
+        if type(raw) is int:
+            return Decimal(raw)
+        if type(raw) is float:
+            return _float_decimal(raw)
+        raise CellError()
+
+    return parse
+
+
+def _real_date(year: str, month: str, day: str) -> date:
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        raise CellError("该日期不存在", "no such calendar date") from None
+
+
+def _written_date(text: str) -> date | None:
+    """A date written as text (2006-03-02, 2006/3/2, 2006年3月2日, 20060302), else None."""
+    if match := _DATE.fullmatch(text):
+        return _real_date(match[1], match[3], match[4])
+    if (match := _DATE_ZH.fullmatch(text)) or (match := _DATE_COMPACT.fullmatch(text)):
+        return _real_date(match[1], match[2], match[3])
+    return None
+
+
+def _excel_serial(serial: float) -> date:
+    # Only five-digit serials (1927–2173): a bare 2006 or 42 is a mistake, not a date.
+    if not 10000 <= serial < 100000:
+        raise CellError()
+    return _EXCEL_EPOCH + timedelta(days=int(serial))
+
+
+@lru_cache(maxsize=4096)
+def _date_text(text: str) -> date:
+    text = fold(text)
+    if (day := _written_date(text)) is not None:
+        return day
+    if _EXCEL_SERIAL.fullmatch(text):
+        return _excel_serial(float(text))
+    raise CellError()
+
+
+def _date(raw: object) -> date | None:
+    if type(raw) is str:
+        text = raw.strip()
+        return _date_text(text) if text else None
+    if raw is None:
+        return None
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    if type(raw) in (int, float):
+        return _excel_serial(raw)  # an Excel date whose cell lost its date format
+    raise CellError()
+
+
+@lru_cache(maxsize=1024)
+def _period_text(text: str) -> str:
+    text = fold(text)
+    if match := _YEAR.fullmatch(text):
+        return match[1]
+    for pattern in _QUARTERS:
+        if match := pattern.fullmatch(text):
+            quarter = _ZH_DIGITS.get(match[2], match[2])
+            if not "1" <= quarter <= "4":
+                raise CellError("季度应为 1–4", "the quarter must be 1–4")
+            return f"{match[1]}-Q{quarter}"
+    for pattern in _MONTHS:
+        if match := pattern.fullmatch(text):
+            if not 1 <= int(match[2]) <= 12:
+                raise CellError("月份应为 1–12", "the month must be 1–12")
+            return f"{match[1]}-{int(match[2]):02d}"
+    # A whole date, as Excel writes a date-formatted period cell to CSV: its month.
+    if (day := _written_date(text)) is not None:
+        return f"{day.year:04d}-{day.month:02d}"
+    raise CellError()
+
+
+def _period(raw: object) -> str | None:
+    if type(raw) is str:
+        text = raw.strip()
+        return _period_text(text) if text else None
+    if raw is None:
+        return None
+    if isinstance(raw, date):  # an Excel date cell: the month it falls in
+        return f"{raw.year:04d}-{raw.month:02d}"
+    if type(raw) is int or (type(raw) is float and raw.is_integer()):
+        return _period_text(str(int(raw)))
+    raise CellError()
+
+
+def _enum_parser(column: Column) -> Callable[[object], str | None]:
+    codes = {}
+    for code, label in (column.enum or {}).items():
+        codes[code.casefold()] = code
+        codes[fold(label).casefold()] = code
+
+    def parse(raw: object) -> str | None:
+        text = _text(raw)
+        # An unknown value passes through as typed: the suite's in-set rule reports it.
+        return None if text is None else codes.get(text.casefold(), text)
+
+    return parse
+
+
+def cell_parser(column: Column) -> Callable[[object], Any]:
+    """The function typing one cell of this column (empty -> its default, or None)."""
+    parse: Callable[[object], Any]
+    if column.type == "int":
+        parse = _int_parser(column.rate)
+    elif column.type == "number":
+        parse = _number_parser(column.rate)
+    elif column.type == "enum":
+        parse = _enum_parser(column)
+    else:
+        parse = {"text": _text, "date": _date, "period": _period}[column.type]
+    if column.default is None:
+        return parse
+    default = parse(column.default)
+    return lambda raw: value if (value := parse(raw)) is not None else default
+
+
+# Headers and kinds
+
+
+def header_key(text: str) -> str:
+    """How header cells are compared: width-folded, no spaces or underscores, any case."""
+    return "".join(fold(text).split()).replace("_", "").casefold()
+
+
+# kind name -> header key -> column name, for both the English and the Chinese header
+_HEADER_KEYS = {
+    kind.name: {
+        header_key(name): column.name
+        for column in kind.columns
+        for name in (column.name, column.zh)
+    }
+    for kind in KINDS.values()
+}
+
+
+def _kinds_listed() -> tuple[str, str]:
+    zh = "、".join(f"{kind.zh}（{kind.name}）" for kind in KINDS.values())
+    en = ", ".join(f"{kind.name} ({kind.zh})" for kind in KINDS.values())
+    return zh, en
+
+
+def _needed(column: Column) -> bool:
+    """A column the header must have: required, and no default to fill it."""
+    return column.required and column.default is None
+
+
+def _match(kind: Kind, header: Sequence[str]) -> dict[str, int]:
+    """Column name -> position of its first header cell, for this kind."""
+    keys = _HEADER_KEYS[kind.name]
+    found: dict[str, int] = {}
+    for position, text in enumerate(header):
+        name = keys.get(header_key(text))
+        if name is not None:
+            found.setdefault(name, position)
+    return found
+
+
+def recognise(header: Sequence[str]) -> Kind | None:
+    """The kind this header belongs to, or None when that is not clear."""
+    complete: list[tuple[int, Kind]] = []
+    partial: list[tuple[int, Kind]] = []
+    for kind in KINDS.values():
+        found = _match(kind, header)
+        needed = [column.name for column in kind.columns if _needed(column)]
+        missing = sum(name not in found for name in needed)
+        if not missing:
+            complete.append((len(found), kind))
+        elif missing * 2 <= len(needed):
+            # Most of the kind is there: better to name the missing column than to
+            # say the kind is unknown.
+            partial.append((len(found), kind))
+    for candidates in (complete, partial):
+        if candidates:
+            candidates.sort(key=lambda candidate: -candidate[0])
+            if len(candidates) > 1 and candidates[1][0] == candidates[0][0]:
+                return None  # a tie: better to ask for --kind than to guess
+            return candidates[0][1]
+    return None
+
+
+class ReturnReader:
+    """One return file: its kind, header and problems, and a stream of its typed rows."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.kind: Kind | None = None
+        self.headers: dict[str, str] = {}
+        self.problems: list[Problem] = []
+        self._format = "csv"
+        self._encoding = ""  # "" = only ASCII seen so far, decided at the first other byte
+        self._skip = 0  # bytes of BOM
+        self._delimiter = ","
+        self._sheet: str | None = None
+        self._header_row = 0
+        self._positions: dict[str, int] = {}
+        self._file_problems = 0
+
+    # Problems
+
+    def _problem(self, rule: str, zh: str, en: str, **where: Any) -> None:
+        self.problems.append(Problem(rule=rule, message_zh=zh, message_en=en, **where))
+
+    @property
+    def _failed(self) -> bool:
+        return any(problem.severity == "error" for problem in self.problems)
+
+    # Opening
+
+    def _open(self) -> None:
+        try:
+            with self.path.open("rb") as file:
+                head = file.read(SNIFF_BYTES)
+        except OSError as err:
+            self._problem(
+                "unreadable",
+                f"无法读取文件：{err.strerror}",
+                f"cannot read the file: {err.strerror}",
+            )
+            return
+        if not self._sniff(head):
+            return
+
+        header_row, header, has_rows = 0, [], False
+        with closing(self._records()) as records:
+            for row_no, cells in records:
+                if _blank(cells):
+                    continue
+                if not header_row:
+                    header_row, header = row_no, [cell_text(cell).strip() for cell in cells]
+                    continue
+                has_rows = True
+                break
+        if self._failed:
+            return
+        if not header_row:
+            self._problem("empty-file", "文件是空的，没有表头和数据", "the file is empty")
+            return
+        self._header_row = header_row
+        self._read_header(header)
+        if not self._failed and not has_rows:
+            self._problem(
+                "no-rows", "文件只有表头，没有数据行", "the file has a header but no data rows"
+            )
+
+    def _sniff(self, head: bytes) -> bool:
+        """Tell XLSX from CSV by content and choose the CSV's encoding and delimiter."""
+        if not head:
+            self._problem("empty-file", "文件是空的（0 字节）", "the file is empty (0 bytes)")
+            return False
+        if head.startswith(_ZIP_MAGIC):
+            self._format = "xlsx"
+            return True
+        if head.startswith(_OLE_MAGIC):
+            self._problem(
+                "legacy-xls",
+                "这是旧版 Excel（.xls）文件或加密的工作簿，无法读取；请在 Excel 中另存为 .xlsx 或 CSV 后再提交",
+                "this is a legacy Excel .xls file or an encrypted workbook, which cannot be read;"
+                " save it from Excel as .xlsx or CSV and submit it again",
+            )
+            return False
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            self._encoding = "utf-16"  # Excel's "Unicode text": tab-separated UTF-16
+        elif head.startswith(codecs.BOM_UTF8):
+            self._encoding, self._skip = "utf-8", len(codecs.BOM_UTF8)
+        elif b"\0" in head:
+            self._not_a_spreadsheet()
+            return False
+        elif not head.isascii():
+            final = len(head) < SNIFF_BYTES
+            for encoding in ("utf-8", "gb18030"):
+                try:
+                    codecs.getincrementaldecoder(encoding)().decode(head, final)
+                except UnicodeDecodeError:
+                    continue
+                self._encoding = encoding
+                break
+            else:
+                if self.path.suffix.lower() in _SPREADSHEET_SUFFIXES:
+                    self._not_a_spreadsheet()
+                else:
+                    self._undecodable(None)
+                return False
+        text = head[self._skip :].decode(self._encoding or "ascii", errors="ignore")
+        self._delimiter = _delimiter(text)
+        return True
+
+    def _not_a_spreadsheet(self, row: int | None = None) -> None:
+        self._problem(
+            "not-a-spreadsheet",
+            "文件不是 CSV 或 XLSX 表格，无法读取",
+            "the file is not a CSV or XLSX spreadsheet and cannot be read",
+            row=row,
+        )
+
+    def _undecodable(self, row: int | None) -> None:
+        self._problem(
+            "undecodable",
+            "文件的文字编码无法识别；请另存为 UTF-8 或 GB18030（GBK）编码的 CSV",
+            "the file's text encoding cannot be read; save it as CSV in UTF-8 or GB18030 (GBK)",
+            row=row,
+        )
+
+    def _read_header(self, header: list[str]) -> None:
+        """Map header cells to the kind's columns; recognise the kind if not given."""
+        if self.kind is None:
+            self.kind = recognise(header)
+            if self.kind is None:
+                listed_zh, listed_en = _kinds_listed()
+                self._problem(
+                    "unknown-kind",
+                    f"无法从表头识别报表类型；请用 --kind 指定，或使用以下报表之一的表头：{listed_zh}",
+                    "cannot tell the kind of return from its header; give --kind, or use the"
+                    f" header of one of: {listed_en}",
+                    row=self._header_row,
+                )
+                return
+        kind = self.kind
+        self._positions = _match(kind, header)
+        self.headers = {name: header[position] for name, position in self._positions.items()}
+        for column in kind.columns:
+            if _needed(column) and column.name not in self._positions:
+                self._problem(
+                    "missing-column",
+                    f"缺少必填列「{column.zh}」（{column.name}）",
+                    f'missing required column "{column.name}" ({column.zh})',
+                    column=column.name,
+                )
+        keys = _HEADER_KEYS[kind.name]
+        for position, text in enumerate(header):
+            if not text:
+                continue  # trailing empty columns are common in Excel exports
+            name = keys.get(header_key(text))
+            if name is None:
+                self._problem(
+                    "extra-column",
+                    f"表头「{text}」不是{kind.zh}的列，该列将被忽略",
+                    f'header "{text}" is not a column of {kind.name}; the column is ignored',
+                    row=self._header_row,
+                    value=text,
+                    severity="warning",
+                )
+            elif self._positions[name] != position:
+                zh = kind.column(name).zh
+                self._problem(
+                    "duplicate-column",
+                    f"列「{zh}」（{name}）出现了不止一次（表头「{text}」）",
+                    f'column "{name}" ({zh}) appears more than once (header "{text}")',
+                    row=self._header_row,
+                    column=name,
+                    value=text,
+                )
+
+    # Raw rows: (row number as in Excel, cells), blank rows included
+
+    def _records(self) -> Iterator[tuple[int, Sequence[object]]]:
+        return self._xlsx_records() if self._format == "xlsx" else self._csv_records()
+
+    def _csv_records(self) -> Iterator[tuple[int, Sequence[object]]]:
+        row_no = 0
+        try:
+            with self.path.open("rb") as file:
+                file.seek(self._skip)
+                reader = csv.reader(_lines(file, self._encoding), delimiter=self._delimiter)
+                for cells in reader:
+                    row_no += 1
+                    yield row_no, cells
+        except UnicodeDecodeError:
+            self._undecodable(row_no + 1)
+        except _BinaryLine:
+            self._not_a_spreadsheet(row_no + 1)
+        except (csv.Error, OSError) as err:
+            self._problem(
+                "csv-syntax",
+                f"CSV 格式错误（如引号不成对）：{err}",
+                f"malformed CSV (such as an unclosed quote): {err}",
+                row=row_no + 1,
+            )
+
+    def _xlsx_records(self) -> Iterator[tuple[int, Sequence[object]]]:
+        row_no = 0
+        # The engines raise many kinds of exceptions for bytes that are not a workbook
+        # (BadZipFile, KeyError, XML errors …); all of them mean the same to the user.
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                names = archive.namelist()
+                sheet_bytes = sum(
+                    info.file_size
+                    for info in archive.infolist()
+                    if info.filename.startswith("xl/worksheets/")
+                )
+            if "xl/workbook.xml" not in names:  # .xlsb, .ods, .docx, any other zip
+                self._not_a_spreadsheet()
+                return
+            engine = _calamine_rows if sheet_bytes <= CALAMINE_MAX_XML_BYTES else _openpyxl_rows
+            for cells in engine(self.path, self._choose_sheet):
+                row_no += 1
+                yield row_no, cells
+        except Exception:
+            self._not_a_spreadsheet(row_no + 1 if row_no else None)
+
+    def _choose_sheet(self, names: list[str]) -> str:
+        """The sheet named after the kind (or any kind, when none is given), else the first."""
+        if self._sheet is None:
+            kinds = [self.kind] if self.kind is not None else list(KINDS.values())
+            wanted = {header_key(name) for kind in kinds for name in (kind.name, kind.zh)}
+            self._sheet = next((name for name in names if header_key(name) in wanted), names[0])
+        return self._sheet
+
+    # Typed rows
+
+    def rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
+        """Stream (row number as in Excel, values in kind.columns order); blank rows skipped."""
+        del self.problems[self._file_problems :]  # so a second pass does not repeat them
+        if self.kind is None or self._failed:
+            return
+        plan: list[tuple[int, Callable[[object], Any], Column]] = []
+        for column in self.kind.columns:
+            parse = cell_parser(column)
+            if column.name in self._positions:
+                plan.append((self._positions[column.name], parse, column))
+            else:
+                default = parse(None)
+                plan.append((0, lambda _raw, value=default: value, column))
+        width = max(position for position, _, _ in plan) + 1
+        fast = [(position, parse) for position, parse, _ in plan]
+        bad: Counter[tuple[str, str]] = Counter()  # (column, rule) -> cells
+        for row_no, cells in self._records():
+            if row_no <= self._header_row or _blank(cells):
+                continue
+            if len(cells) < width:
+                cells = [*cells, *[None] * (width - len(cells))]
+            try:
+                values = tuple([parse(cells[position]) for position, parse in fast])
+            except CellError:
+                values = self._typed_slowly(row_no, cells, plan, bad)
+            yield row_no, values
+        for (column, rule), count in bad.items():
+            if count > MAX_CELL_PROBLEMS:
+                more = count - MAX_CELL_PROBLEMS
+                self._problem(
+                    rule,
+                    f"另有 {more} 行的「{self.kind.column(column).zh}」有同样的问题，未逐一列出",
+                    f"{more} more rows have the same problem in {column}, not listed one by one",
+                    column=column,
+                )
+
+    def _typed_slowly(
+        self,
+        row_no: int,
+        cells: Sequence[object],
+        plan: Iterable[tuple[int, Callable[[object], Any], Column]],
+        bad: Counter[tuple[str, str]],
+    ) -> tuple[Any, ...]:
+        """Type a row cell by cell, reporting each cell that cannot be typed."""
+        values = []
+        for position, parse, column in plan:
+            raw = cells[position]
+            try:
+                values.append(parse(raw))
+            except CellError as err:
+                values.append(None)
+                rule = f"type-{column.type}"
+                bad[column.name, rule] += 1
+                if bad[column.name, rule] <= MAX_CELL_PROBLEMS:
+                    self.problems.append(_cell_problem(row_no, column, raw, rule, err))
+        return tuple(values)
+
+
+def _cell_problem(row_no: int, column: Column, raw: object, rule: str, err: CellError) -> Problem:
+    value = cell_text(raw).strip()
+    shown = value if len(value) <= 60 else value[:57] + "…"
+    type_zh, type_en, expected_zh, expected_en = _EXPECTED[column.type]
+    return Problem(
+        rule=rule,
+        message_zh=f"{column.zh}「{shown}」不是有效的{type_zh}"
+        + (f"（{err.zh}）" if err.zh else "")
+        + f"；{expected_zh}",
+        message_en=f'{column.name} "{shown}" is not a valid {type_en}'
+        + (f" ({err.en})" if err.en else "")
+        + f"; {expected_en}",
+        row=row_no,
+        column=column.name,
+        value=value,
+    )
+
+
+def _blank(cells: Sequence[object]) -> bool:
+    return all(cell is None or (type(cell) is str and not cell.strip()) for cell in cells)
+
+
+def _delimiter(text: str) -> str:
+    """Comma, unless the first line clearly uses tabs or semicolons instead."""
+    line = next((line for line in text.splitlines() if line.strip()), "")
+    if "," in line or not ("\t" in line or ";" in line):
+        return ","
+    return "\t" if line.count("\t") >= line.count(";") else ";"
+
+
+class _BinaryLine(ValueError):
+    """A CSV line holding NUL bytes."""
+
+
+def _lines(file: BinaryIO, encoding: str) -> Iterator[str]:
+    """Decode a CSV line by line, so that a bad byte is reported at its own row."""
+    if encoding == "utf-16":  # its newlines are two bytes: leave the splitting to io
+        yield from io.TextIOWrapper(file, encoding="utf-16", newline="")
+        return
+    for line in file:
+        if b"\0" in line:  # binary junk; and PostgreSQL text cannot hold NUL
+            raise _BinaryLine()
+        if not encoding:
+            if line.isascii():
+                yield line.decode("ascii")
+                continue
+            # The first 64 KB were ASCII: the first other line decides (GBK text
+            # is seldom valid UTF-8, and GB18030 is what Excel writes otherwise).
+            try:
+                line.decode("utf-8")
+                encoding = "utf-8"
+            except UnicodeDecodeError:
+                encoding = "gb18030"
+        yield line.decode(encoding)
+
+
+def _calamine_rows(path: Path, choose: Callable[[list[str]], str]) -> Iterator[Sequence[object]]:
+    """Rows of the chosen sheet from row 1, read whole by python-calamine (fast)."""
+    with CalamineWorkbook.from_path(str(path)) as book:
+        yield from book.get_sheet_by_name(choose(book.sheet_names)).iter_rows()
+
+
+def _openpyxl_rows(path: Path, choose: Callable[[list[str]], str]) -> Iterator[Sequence[object]]:
+    """Rows of the chosen sheet from row 1, streamed by openpyxl (slow, little memory)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "no default style" and the like
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheet = book[choose(book.sheetnames)]
+        sheet.reset_dimensions()  # trust the cells, not the file's stated size
+        yield from sheet.iter_rows(values_only=True)
+    finally:
+        book.close()
+
+
+def open_return(path: Path, kind: str | None = None) -> ReturnReader:
+    """Open a return, find its kind and header; bad input becomes problems, never exceptions."""
+    reader = ReturnReader(Path(path))
+    hint = None if kind is None else kind_by_any_name(kind) or kind_by_any_name(fold(kind).lower())
+    if kind is not None and hint is None:
+        listed_zh, listed_en = _kinds_listed()
+        reader._problem(
+            "unknown-kind",
+            f"未知的报表类型「{kind}」；可选：{listed_zh}",
+            f'unknown kind of return "{kind}"; one of: {listed_en}',
+        )
+    else:
+        reader.kind = hint
+        reader._open()
+    reader._file_problems = len(reader.problems)
+    return reader
