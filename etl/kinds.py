@@ -51,6 +51,8 @@ class Column:
     unique: bool = False  # unique within the file
     rate: bool = False  # may carry a trailing %
     period_granularity: Literal["month"] | None = None
+    # Kept as written (only trimmed): no width folding of what a person typed.
+    verbatim: bool = False
 
     @property
     def sql_type(self) -> str:
@@ -300,7 +302,7 @@ SUPERVISION = Kind(
     columns=(
         Column("item_code", "事项编号", "text", unique=True),
         Column("source", "事项来源", "enum", enum=SUPERVISION_SOURCES),
-        Column("title", "事项名称", "text", max_length=500),
+        Column("title", "事项名称", "text", max_length=500, verbatim=True),
         Column("unit_code", "承办单位", "text"),
         Column("registered_on", "立项日期", "date"),
         Column("due_on", "办理时限", "date"),

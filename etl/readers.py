@@ -130,6 +130,13 @@ def _text(raw: object) -> str | None:
     return text or None
 
 
+def _verbatim_text(raw: object) -> str | None:
+    if raw is None:
+        return None
+    text = (raw if type(raw) is str else cell_text(raw)).strip()
+    return text or None
+
+
 def _float_decimal(value: float) -> Decimal:
     if not math.isfinite(value):
         raise CellError()
@@ -302,6 +309,8 @@ def cell_parser(column: Column) -> Callable[[object], Any]:
         parse = _number_parser(column.rate)
     elif column.type == "enum":
         parse = _enum_parser(column)
+    elif column.verbatim:
+        parse = _verbatim_text
     else:
         parse = {"text": _text, "date": _date, "period": _period}[column.type]
     if column.default is None:
