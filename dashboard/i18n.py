@@ -83,6 +83,10 @@ _LABELS: dict[str, tuple[str, str]] = {
     "table.csv": ("下载 CSV", "Download CSV"),
     "table.xlsx": ("下载 Excel", "Download Excel"),
     "table.rows": ("共 {rows} 行", "{rows} rows"),
+    "table.first_rows": (
+        "显示前 {shown} 行，共 {rows} 行；下载可得全部",
+        "First {shown} of {rows} rows shown; the downloads hold them all",
+    ),
     "drill.toggle": ("查看来源报表", "Show the returns behind this table"),
     "drill.row": ("限定到一行", "Narrow to one row"),
     "drill.all_rows": ("表中全部行", "All rows of the table"),
@@ -96,6 +100,10 @@ _LABELS: dict[str, tuple[str, str]] = {
     # cards
     "card.vs": ("较{previous}", "vs {previous}"),
     "card.no_previous": ("上期（{previous}）无数据", "no figures for {previous}"),
+    "card.no_previous_all": (
+        "上期（{previous}）无数据，不显示变化。",
+        "No figures for {previous}: no changes shown.",
+    ),
     "card.target_completion": ("目标完成率", "Targets completed"),
     "card.target_completion.detail": (
         "{completed} / {targets} 项目标已完成",
@@ -201,6 +209,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "sup.items": ("事项查询", "Item search"),
     "sup.search": ("搜索编号、名称或承办单位", "Search code, title or unit"),
     "sup.status_filter": ("状态", "Status"),
+    "sup.status_placeholder": ("全部状态", "All statuses"),
     # chart axes
     "axis.rate": ("比率", "Rate"),
 }

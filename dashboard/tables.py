@@ -16,6 +16,8 @@ from dashboard import export, filters, queries
 from dashboard import format as fmt
 from dashboard.i18n import column, enum, lang, t
 
+MAX_ROWS = 5_000
+
 # How a column reads. "enum:<group>" columns hold codes shown through i18n.enum.
 Kind = str
 
@@ -66,8 +68,10 @@ def _column_config(cols: list[Col]) -> dict[str, object]:
         label = column(col.name)
         if col.kind == "rate":
             config[label] = st.column_config.NumberColumn(format="%.1f%%")
-        elif col.kind in ("int", "yuan"):
+        elif col.kind == "int":
             config[label] = st.column_config.NumberColumn(format="localized")
+        elif col.kind == "yuan":
+            config[label] = st.column_config.NumberColumn(format="accounting")
         elif col.kind == "date":
             config[label] = st.column_config.DateColumn(format=date_format)
         elif col.kind == "datetime":
@@ -91,30 +95,37 @@ def show(
 def _show(frame: pd.DataFrame, cols: list[Col], key: str, title: str, drill: Drill | None) -> None:
     labelled = _labelled(frame, cols)
     rates = [column(col.name) for col in cols if col.kind == "rate"]
-    on_screen = labelled.copy()
+    # The browser gets at most MAX_ROWS rows; the downloads always hold them all.
+    on_screen = labelled.head(MAX_ROWS).copy()
     for label in rates:
         # The grid formats with printf, which cannot scale: show percentages.
         on_screen[label] = on_screen[label].astype(float) * 100
-    st.dataframe(on_screen, hide_index=True, column_config=_column_config(cols), key=f"table_{key}")
-    left, right, rest = st.columns([1, 1, 4])
+    st.dataframe(
+        on_screen, hide_index=True, column_config=_column_config(cols), placeholder=fmt.MISSING
+    )
+    buttons = st.container(horizontal=True, vertical_alignment="center")
     file_stem = f"{title}_{key}"
-    left.download_button(
+    buttons.download_button(
         t("table.csv"),
-        data=export.to_csv(labelled, rates),
+        # Built on click, not on every rerun: large tables cost seconds to write.
+        data=lambda: export.to_csv(labelled, rates),
         file_name=f"{file_stem}.csv",
         mime="text/csv",
         key=f"csv_{key}",
         on_click="ignore",
     )
-    right.download_button(
+    buttons.download_button(
         t("table.xlsx"),
-        data=export.to_xlsx(labelled, title, rates),
+        data=lambda: export.to_xlsx(labelled, title, rates),
         file_name=f"{file_stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"xlsx_{key}",
         on_click="ignore",
     )
-    rest.caption(t("table.rows", rows=f"{len(frame):,}"))
+    if len(frame) > MAX_ROWS:
+        buttons.caption(t("table.first_rows", shown=f"{MAX_ROWS:,}", rows=f"{len(frame):,}"))
+    else:
+        buttons.caption(t("table.rows", rows=f"{len(frame):,}"))
     if drill is not None:
         _drill_through(drill, key, title)
 

@@ -41,12 +41,15 @@ if program is None:
 else:
     cards[3].metric(t("aid.households"), fmt.count(summary["households"]), border=True)
 
+program_keys = (program,) if program else None
 aid_cols = [
     Col("person_times", "int"),
-    Col("households", "int"),
     Col("amount_yuan", "yuan"),
     Col("amount_per_person_time", "yuan"),
 ]
+# Within one program a month's households are people; across programs they overlap.
+households = [Col("households", "int")]
+chosen_cols = [*aid_cols, *households] if program else aid_cols
 
 st.subheader(t("aid.by_month"))
 by_month = figures.aid_by(chosen, ["period"])
@@ -59,10 +62,10 @@ charts.show(
 )
 tables.show(
     by_month,
-    [Col("period", "period"), *aid_cols],
+    [Col("period", "period"), *chosen_cols],
     key="aid_months",
     title=t("aid.by_month"),
-    drill=Drill("disability_aid", by_month, "period"),
+    drill=Drill("disability_aid", by_month, "period", keys=program_keys),
 )
 
 left, right = st.columns(2)
@@ -71,7 +74,7 @@ with left:
     by_program = figures.aid_by(rows, ["program"]).sort_values("amount_yuan", ascending=False)
     tables.show(
         by_program,
-        [Col("program"), *aid_cols],
+        [Col("program"), *aid_cols, *households],
         key="aid_programs",
         title=t("aid.by_program"),
         drill=Drill("disability_aid", by_program, "program"),
@@ -83,10 +86,10 @@ with right:
     )
     tables.show(
         by_unit,
-        [Col("unit_code"), Col("unit_name"), *aid_cols],
+        [Col("unit_code"), Col("unit_name"), *chosen_cols],
         key="aid_units",
         title=t("aid.by_unit"),
-        drill=Drill("disability_aid", by_unit, "unit_code", keys=(program,) if program else None),
+        drill=Drill("disability_aid", by_unit, "unit_code", keys=program_keys),
     )
 
 st.subheader(t("aid.standard"))
@@ -97,12 +100,14 @@ standard["label"] = standard["period"].map(lambda p: fmt.period_label(p, languag
 by_program_over_time = standard.pivot_table(
     index=["period_end", "label"], columns="program", values="standard", aggfunc="max"
 ).reset_index()
-programs = [name for name in by_program_over_time.columns if name not in ("period_end", "label")]
+# A standard is a line through time: programs paid in one month only are left to the table.
+recurring = standard["program"].value_counts()
+recurring = [name for name in by_program_over_time.columns if recurring.get(name, 0) > 1]
 charts.show(
     charts.lines(
         by_program_over_time,
         "label",
-        [(program, program) for program in programs],
+        [(name, name) for name in recurring],
         y_title=column("standard_yuan"),
     ),
     "aid_standard",

@@ -18,8 +18,9 @@ if rows.empty:
     guidance.nothing_for("employment", url, scope, queries.employment)
     st.stop()
 
+setting, _ = st.columns([1, 3])
 line = (
-    st.number_input(
+    setting.number_input(
         t("emp.line"), min_value=50.0, max_value=100.0, value=95.0, step=0.5, key="full_line"
     )
     / 100

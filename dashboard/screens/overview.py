@@ -27,8 +27,10 @@ def card(slot, label: str, value: str, delta: str | None, detail: str, inverse: 
             delta_description=t("card.vs", previous=previous_label) if delta else None,
             border=True,
         )
+        # Say a change is missing on the card only when other cards do have one.
+        missing = not delta and not nothing_before
         st.caption(
-            detail if delta else f"{detail} · {t('card.no_previous', previous=previous_label)}"
+            f"{detail} · {t('card.no_previous', previous=previous_label)}" if missing else detail
         )
 
 
@@ -37,6 +39,11 @@ now_jobs, before_jobs = queries.employment(url, scope), queries.employment(url, 
 now_aid, before_aid = queries.disability_aid(url, scope), queries.disability_aid(url, previous)
 now_items = queries.supervision_items(url, scope)
 before_items = queries.supervision_items(url, previous)
+nothing_before = all(
+    frame.empty for frame in (before_targets, before_jobs, before_aid, before_items)
+)
+if nothing_before:
+    st.caption(t("card.no_previous_all", previous=previous_label))
 
 
 def change(now: dict, before: dict, name: str, frame_before) -> float | None:

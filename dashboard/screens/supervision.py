@@ -126,6 +126,7 @@ statuses = status_box.multiselect(
     t("sup.status_filter"),
     ["closed", "open", "overdue"],
     key="sup_status",
+    placeholder=t("sup.status_placeholder"),
     format_func={code: enum("status", code) for code in ("closed", "open", "overdue")}.__getitem__,
 )
 found = items

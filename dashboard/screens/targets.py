@@ -20,14 +20,17 @@ if targets.empty:
 if targets["completion_rate"].isna().all():
     guidance.kind_missing("target_progress", scope.year)
 
+setting, legend = st.columns([1, 3], vertical_alignment="bottom")
 amber_floor = (
-    st.number_input(t("targets.amber"), min_value=50, max_value=100, value=90, step=5, key="amber")
+    setting.number_input(
+        t("targets.amber"), min_value=50, max_value=100, value=90, step=5, key="amber"
+    )
     / 100
 )
 pace = figures.time_progress(scope.as_at)
 targets["rag"] = figures.rag_status(targets["completion_rate"], pace, amber_floor)
-st.markdown(f"**{t('targets.thresholds')}**")
-st.caption(
+legend.markdown(f"**{t('targets.thresholds')}**")
+legend.caption(
     t(
         "targets.thresholds.text",
         pace=fmt.percent(pace),

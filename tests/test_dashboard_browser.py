@@ -1,0 +1,213 @@
+"""The dashboard once in a real headless Chromium (Debian's), served by ``streamlit run``.
+
+Checks what AppTest cannot: the served pages render, a shared link opens the same
+view, a hostile title runs no script, and the browser fetches nothing from any host
+but the dashboard. Screenshots of every page go to ``test-output/browser/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from dashboard import format as fmt
+from etl.demo import DEMO_AS_OF
+from etl.load import ingest_files
+from tests.helpers import query, write_csv
+from tests.test_dashboard_app import demo  # noqa: F401  (the demo warehouse fixture)
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = ROOT / "test-output" / "browser"
+HOSTILE_TITLE = "<script>alert('ducha')</script>"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason="needs Debian's chromium: apt-get install -y chromium fonts-wqy-microhei",
+    ),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(demo, tmp_path_factory) -> Iterator[str]:  # noqa: F811
+    """``streamlit run dashboard/app.py`` on the demo warehouse (plus one hostile title)."""
+    extra = write_csv(
+        tmp_path_factory.mktemp("extra") / "supervision_2006_extra.csv",
+        ["item_code", "source", "title", "unit_code", "registered_on", "due_on", "closed_on"],
+        [
+            [
+                "X-2006-001",
+                "leader",
+                HOSTILE_TITLE,
+                "BM-CZ",
+                "2006-06-01",
+                "2006-06-30",
+                "2006-06-20",
+            ]
+        ],
+    )
+    assert ingest_files(demo, [extra], as_of=DEMO_AS_OF)[0].outcome.startswith("accepted")
+    port = _free_port()
+    # The same flags `ducha dashboard` passes, run from the project folder so
+    # Streamlit reads .streamlit/config.toml.
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "dashboard/app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=dict(os.environ, DATABASE_URL=demo),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
+                if answer.read() == b"ok":
+                    break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(process.stderr.read().decode(errors="replace")) from None
+            time.sleep(0.3)
+    yield base
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh tab that records every request and any dialog a script opens."""
+    context = browser.new_context(viewport={"width": 1440, "height": 2200}, locale="zh-CN")
+    tab = context.new_page()
+    tab.requests = []
+    tab.dialogs = []
+    tab.on("request", lambda request: tab.requests.append(request.url))
+    tab.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
+    yield tab
+    context.close()
+
+
+def _open(page, server: str, path: str, heading: str) -> None:
+    page.goto(f"{server}{path}")
+    page.wait_for_selector(f"h1:has-text('{heading}')", timeout=60_000)
+    # Figures are drawn once their queries return: wait for the cards, then the grids.
+    page.wait_for_selector("[data-testid='stMetricValue']", timeout=60_000)
+    page.wait_for_selector("[data-testid='stDataFrame']", timeout=60_000)
+    page.wait_for_function(
+        "!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
+
+
+def _metric_values(page) -> list[str]:
+    return page.locator("[data-testid='stMetricValue']").all_inner_texts()
+
+
+def _shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+PAGES = [
+    ("", "总览", "overview"),
+    ("/targets", "目标完成", "targets"),
+    ("/employment", "就业指标", "employment"),
+    ("/disability-aid", "残疾人救助", "disability_aid"),
+    ("/supervision", "督办督查", "supervision"),
+]
+
+
+def test_every_page_renders_with_the_demo_figures(page, server):
+    for path, heading, name in PAGES:
+        _open(page, server, path, heading)
+        _shot(page, name)
+        if name in ("overview", "employment"):
+            assert "95.6%" in _metric_values(page)
+            assert "91.3%" in _metric_values(page)
+    hosts = {urlparse(url).hostname for url in page.requests if not url.startswith("data:")}
+    assert hosts == {"127.0.0.1"}, hosts  # no CDN, no telemetry, no fonts from elsewhere
+    assert page.dialogs == []
+
+
+def test_overview_names_the_city_closure(page, server):
+    _open(page, server, "", "总览")
+    assert page.get_by_text("其中市委市政府督办办结 43 / 45 件（95.6%）").count() == 1
+
+
+def test_a_shared_link_opens_the_same_view(page, server, demo):  # noqa: F811
+    _open(page, server, "/employment?year=2006&period=2006-06&unit=JD-SY", "就业指标")
+    q2 = query(
+        demo,
+        "select sum(employed)::numeric / sum(labor_force) from mart.employment"
+        " where period = '2006-Q2' and unit_code = 'JD-SY'",
+    )[0][0]
+    assert fmt.percent(q2) in _metric_values(page)
+    assert page.get_by_text("数据截至2006年6月30日 · 石羊街道 (JD-SY)").count() == 1
+    _shot(page, "employment_shared_link")
+
+
+def test_english_link(page, server):
+    _open(page, server, "/supervision?lang=en", "Supervision")
+    assert page.get_by_text("Closure rate").count() >= 1
+    _shot(page, "supervision_en")
+
+
+def test_hostile_title_runs_no_script(page, server):
+    _open(page, server, "/supervision", "督办督查")
+    search = page.get_by_label("搜索编号、名称或承办单位")
+    search.fill("X-2006-001")
+    search.press("Enter")
+    page.wait_for_selector("text=共 1 行", timeout=60_000)
+    _shot(page, "supervision_hostile_title")
+    assert page.dialogs == []
