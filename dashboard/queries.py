@@ -156,9 +156,11 @@ select name from unnest(%(views)s::text[]) as name where to_regclass(name) is nu
 """
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def missing_views(url: str) -> list[str]:
-    """The views the dashboard needs that the warehouse lacks (all present: [])."""
+    """The views the dashboard needs that the warehouse lacks (all present: []).
+
+    Not cached: right after `ducha db upgrade` the next page view must see the views.
+    """
     return _read(url, _MISSING_VIEWS, {"views": list(REQUIRED_VIEWS)})["name"].tolist()
 
 
