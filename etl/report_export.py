@@ -322,17 +322,17 @@ def advice(stored: StoredFile) -> list[tuple[str, str]]:
         lines.insert(
             0,
             (
-                "文件已整体拒收，数据仓库未作任何改动；请改正“问题”表中的错误后重新报送整份文件。",
+                "文件已整体拒收，数据仓库未作任何改动；请改正“问题”中列出的错误后重新报送整份文件。",
                 "The file was rejected whole and nothing in the warehouse changed; correct the"
-                " errors on the Problems sheet and send the whole file again.",
+                " errors listed under Problems and send the whole file again.",
             ),
         )
     elif stored.outcome == "accepted_with_warnings":
         lines.insert(
             0,
             (
-                "文件已接收；请核实“问题”表中的警告，如有误请改正后重新报送。",
-                "The file was accepted; check the warnings on the Problems sheet and, if they"
+                "文件已接收；请核实“问题”中列出的警告，如有误请改正后重新报送。",
+                "The file was accepted; check the warnings listed under Problems and, if they"
                 " reveal a mistake, send a corrected file.",
             ),
         )
