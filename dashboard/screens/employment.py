@@ -21,7 +21,13 @@ if rows.empty:
 setting, _ = st.columns([1, 3])
 line = (
     setting.number_input(
-        t("emp.line"), min_value=50.0, max_value=100.0, value=95.0, step=0.5, key="full_line"
+        t("emp.line"),
+        min_value=50.0,
+        max_value=100.0,
+        value=95.0,
+        step=0.5,
+        format="%.1f",
+        key="full_line",
     )
     / 100
 )
