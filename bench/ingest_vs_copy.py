@@ -11,14 +11,12 @@ streams the same CSV into a plain table with the same column types.
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import subprocess
 import sys
 import tempfile
 import time
 import warnings
-from datetime import date, timedelta
 from pathlib import Path
 
 import psycopg
@@ -26,55 +24,8 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from etl.generate import write_supervision, write_units  # noqa: E402
 from etl.settings import embedded_url, stop_embedded  # noqa: E402
-
-SOURCES = ["市委市政府督办", "上级领导批示", "两委会议决事项", "人大代表建议", "政协委员提案"]
-SATISFACTION = ["满意", "基本满意", "不满意", ""]
-
-
-def write_units(path: Path, units: int) -> list[str]:
-    codes = [f"BM-{i:04d}" for i in range(units)]
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["单位代码", "单位名称", "单位类别"])
-        for i, code in enumerate(codes):
-            writer.writerow([code, f"单位{i}", "部门"])
-    return codes
-
-
-def write_supervision(path: Path, rows: int, codes: list[str]) -> None:
-    start = date(2006, 1, 1)
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(
-            [
-                "事项编号",
-                "事项来源",
-                "事项名称",
-                "承办单位",
-                "立项日期",
-                "办理时限",
-                "办结日期",
-                "反馈意见",
-            ]
-        )
-        for i in range(rows):
-            registered = start + timedelta(days=i % 300)
-            due = registered + timedelta(days=30 + i % 60)
-            closed = registered + timedelta(days=10 + i % 50) if i % 7 else None
-            writer.writerow(
-                [
-                    f"S-{i:08d}",
-                    SOURCES[i % 5],
-                    f"关于第{i}号督办事项的办理",
-                    codes[i % len(codes)],
-                    registered.isoformat(),
-                    due.isoformat(),
-                    closed.isoformat() if closed else "",
-                    SATISFACTION[i % 4] if closed else "",
-                ]
-            )
-
 
 BARE_TABLE = """
 create table bench_copy (

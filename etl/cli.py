@@ -8,7 +8,7 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import psycopg
@@ -23,6 +23,7 @@ EXIT_REJECTED = 1
 EXIT_USAGE = 2
 EXIT_WAREHOUSE = 3
 EXIT_INTERNAL = 4
+EXIT_BUSY = 75  # sysexits EX_TEMPFAIL: another run holds the lock; try again later
 
 MAX_PROBLEMS_SHOWN = 50
 
@@ -35,6 +36,7 @@ EPILOG = """\
 退出码 / exit codes:
   0 全部接收 all accepted · 1 有文件被拒收 a file was rejected · 2 用法错误 usage
   3 无法连接数据仓库 warehouse unavailable · 4 内部错误 internal error
+  75 (ducha run) 另一运行正在进行 another run holds the lock, try later
 """
 
 
@@ -104,6 +106,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="报表截止日期 / the returns' as-of date, YYYY-MM-DD (default: today)",
     )
 
+    run = commands.add_parser(
+        "run",
+        help="定时运行：载入收件箱中的新文件 / scheduled run over an inbox folder",
+        description="载入收件箱中的每个报表文件，然后移入 processed/ 或 rejected/（附报告）；"
+        "同一时间只有一个运行 / load every return file in the inbox, then move it to "
+        "processed/ or rejected/ (with its report); runs never overlap.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument("--inbox", type=Path, required=True, help="收件箱文件夹 / the inbox folder")
+    run.add_argument(
+        "--as-of",
+        type=_date,
+        dest="as_of",
+        help="报表截止日期 / the returns' as-of date, YYYY-MM-DD (default: today)",
+    )
+
     commands.add_parser(
         "demo",
         help="载入2006年示例数据 / load the seed's 2006 figures as returns",
@@ -138,6 +157,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_upgrade(settings)
         if args.command == "ingest":
             return cmd_ingest(settings, args.paths, args.kind, args.as_of)
+        if args.command == "run":
+            return cmd_run(settings, args.inbox, args.as_of)
         if args.command == "demo":
             return cmd_demo(settings)
         if args.command == "dashboard":
@@ -148,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WarehouseUnavailable as exc:
         say(f"ducha: {exc}")
         return EXIT_WAREHOUSE
-    except psycopg.OperationalError as exc:
+    except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         say(f"ducha: 数据仓库连接中断 / the warehouse connection failed: {first}")
         return EXIT_WAREHOUSE
@@ -156,6 +177,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         say("ducha: 已中断 / interrupted (未完成的文件不会部分载入 / no file is partly loaded)")
         return 130
     except Exception as exc:  # a bug, not bad input: say so in one line, keep the details
+        if _warehouse_gone():
+            # Errors raised deep in a library (Great Expectations, SQLAlchemy)
+            # when the server went away mid-run are the warehouse's, not a bug.
+            say(
+                "ducha: 数据仓库连接中断 / the warehouse connection failed: 服务器已不可用 /"
+                " the server is no longer reachable"
+            )
+            return EXIT_WAREHOUSE
         log = _write_crash_log()
         say(f"ducha: 内部错误 / internal error: {type(exc).__name__}: {exc}")
         say(f"       详情 / details: {log}")
@@ -170,9 +199,24 @@ def _write_crash_log() -> Path:
     return Path(name)
 
 
+_resolved_urls: list[str] = []
+
+
+def _warehouse_gone() -> bool:
+    """Whether the warehouse this process was using no longer answers."""
+    if not _resolved_urls:
+        return False
+    try:
+        connect(_resolved_urls[-1]).close()
+    except (WarehouseUnavailable, psycopg.Error):
+        return True
+    return False
+
+
 def _upgraded(settings: Settings) -> str:
     """The warehouse URL, with the schema brought up to date."""
     url = settings.url()
+    _resolved_urls.append(url)
     with connect(url) as conn:
         if not db.is_current(conn):
             db.upgrade(conn)
@@ -213,43 +257,73 @@ def cmd_ingest(settings: Settings, paths: list[Path], kind: str | None, as_of: d
     return EXIT_REJECTED if rejected else EXIT_OK
 
 
-OUTCOME_WORDS = {
-    "accepted": "✓ 已接收 accepted",
-    "accepted_with_warnings": "✓ 已接收（有警告）accepted with warnings",
-    "duplicate": "= 相同文件已载入，未作改动 / same bytes already loaded, nothing changed",
-    "rejected": "✗ 已拒收 rejected",
-}
-
-
 def print_report(report: Report) -> None:
-    kind = f"{report.kind.name} {report.kind.zh}" if report.kind else "未知类型 unknown kind"
-    detail = f"{kind}, {report.row_count} 行 rows"
-    if report.file_id is not None:
-        detail += f", 文件编号 file #{report.file_id}"
-    if report.duplicate_of is not None:
-        detail = f"{kind}, 文件编号 file #{report.duplicate_of}"
-    if report.approval == "pending":
-        detail += ", 待审核 awaiting a steward's approval"
-    say(f"{OUTCOME_WORDS[report.outcome]}: {report.file_name} ({detail})")
-    shown = report.errors + report.warnings
-    for problem in shown[:MAX_PROBLEMS_SHOWN]:
-        where = [report.file_name]
-        if problem.row is not None:
-            where.append(f"第 {problem.row} 行 row {problem.row}")
-        if problem.column:
-            where.append(report.column_label(problem.column))
-        if problem.value is not None:
-            where.append(f"值 value {problem.value!r}")
-        where.append(f"规则 rule {problem.rule}")
-        mark = "错误 error" if problem.severity == "error" else "警告 warning"
-        say(f"  [{mark}] " + " · ".join(where))
-        say(f"      {problem.message_zh} / {problem.message_en}")
-    if len(shown) > MAX_PROBLEMS_SHOWN:
-        say(
-            f"  … 另有 {len(shown) - MAX_PROBLEMS_SHOWN} 个问题 / {len(shown) - MAX_PROBLEMS_SHOWN}"
-            f" more problems: 完整报告见数据仓库 ingest.problems (file_id {report.file_id}) /"
-            " the full report is in the warehouse"
+    for line in report.lines(MAX_PROBLEMS_SHOWN):
+        say(line)
+
+
+class _FileProgress:
+    """A progress bar over files on a terminal; timestamped log lines otherwise."""
+
+    def __init__(self) -> None:
+        self.bar = None
+
+    def start(self, files: list[Path]) -> None:
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=len(files), unit="file", file=sys.stderr, leave=False)
+        else:
+            log(f"收件箱有 {len(files)} 个文件 / {len(files)} files in the inbox")
+
+    def done(self, path: Path, report: Report) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+            self.bar.set_postfix_str(path.name)
+            self.bar.clear()
+        for line in report.lines(MAX_PROBLEMS_SHOWN):
+            if self.bar is None:
+                log(line)
+            else:
+                say(line)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def log(message: str) -> None:
+    say(f"{datetime.now().isoformat(timespec='seconds')} ducha: {message}")
+
+
+def cmd_run(settings: Settings, inbox: Path, as_of: date | None) -> int:
+    if not inbox.is_dir():
+        raise UsageError(f"收件箱不是文件夹 / the inbox is not a folder: {inbox}")
+    from etl.report_export import write_report_xlsx
+    from etl.run import run_inbox
+
+    url = _upgraded(settings)
+    progress = _FileProgress()
+    try:
+        result = run_inbox(
+            url,
+            inbox,
+            as_of=as_of,
+            on_start=progress.start,
+            on_file=progress.done,
+            write_excel_report=write_report_xlsx,
         )
+    finally:
+        progress.close()
+    if result.busy:
+        log("另一运行正在进行，本次跳过 / another run holds the lock; nothing done")
+        return EXIT_BUSY
+    accepted = len(result.reports) - result.rejected
+    log(
+        f"运行 #{result.run_id} 完成：接收 {accepted}，拒收 {result.rejected} / "
+        f"run #{result.run_id} done: {accepted} accepted, {result.rejected} rejected"
+    )
+    return EXIT_REJECTED if result.rejected else EXIT_OK
 
 
 def cmd_demo(settings: Settings) -> int:

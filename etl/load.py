@@ -104,7 +104,13 @@ def ingest_files(
     return reports
 
 
-def ingest_file(url: str, path: Path, kind: str | None = None, as_of: date | None = None) -> Report:
+def ingest_file(
+    url: str,
+    path: Path,
+    kind: str | None = None,
+    as_of: date | None = None,
+    run_id: int | None = None,
+) -> Report:
     """Validate one file and load it whole, or record why it was rejected."""
     as_of = as_of or date.today()
     report = Report(file_name=path.name)
@@ -126,9 +132,9 @@ def ingest_file(url: str, path: Path, kind: str | None = None, as_of: date | Non
                 return report
 
         file_id = conn.execute(
-            "insert into ingest.files (file_name, sha256, kind, size_bytes, as_of)"
-            " values (%s, %s, %s, %s, %s) returning file_id",
-            (path.name, sha256, reader.kind.name if reader.kind else None, size, as_of),
+            "insert into ingest.files (file_name, sha256, kind, size_bytes, as_of, run_id)"
+            " values (%s, %s, %s, %s, %s, %s) returning file_id",
+            (path.name, sha256, reader.kind.name if reader.kind else None, size, as_of, run_id),
         ).fetchone()[0]
         report.file_id = file_id
         conn.execute(f"select pg_advisory_lock({_FILE_KEY})", (file_id,))

@@ -83,3 +83,43 @@ class Report:
         if self.kind is not None and column in self.kind.column_names:
             return self.kind.column(column).label()
         return column
+
+    def lines(self, limit: int | None = None) -> list[str]:
+        """The report as text lines (zh / en), errors first; at most ``limit`` problems."""
+        kind = f"{self.kind.name} {self.kind.zh}" if self.kind else "未知类型 unknown kind"
+        detail = f"{kind}, {self.row_count} 行 rows"
+        if self.file_id is not None:
+            detail += f", 文件编号 file #{self.file_id}"
+        if self.duplicate_of is not None:
+            detail = f"{kind}, 文件编号 file #{self.duplicate_of}"
+        if self.approval == "pending":
+            detail += ", 待审核 awaiting a steward's approval"
+        lines = [f"{OUTCOME_WORDS[self.outcome]}: {self.file_name} ({detail})"]
+        shown = self.errors + self.warnings
+        for problem in shown if limit is None else shown[:limit]:
+            where = [self.file_name]
+            if problem.row is not None:
+                where.append(f"第 {problem.row} 行 row {problem.row}")
+            if problem.column:
+                where.append(self.column_label(problem.column))
+            if problem.value is not None:
+                where.append(f"值 value {problem.value!r}")
+            where.append(f"规则 rule {problem.rule}")
+            mark = "错误 error" if problem.severity == "error" else "警告 warning"
+            lines.append(f"  [{mark}] " + " · ".join(where))
+            lines.append(f"      {problem.message_zh} / {problem.message_en}")
+        if limit is not None and len(shown) > limit:
+            more = len(shown) - limit
+            lines.append(
+                f"  … 另有 {more} 个问题 / {more} more problems: 完整报告见数据仓库"
+                f" ingest.problems (file_id {self.file_id}) / the full report is in the warehouse"
+            )
+        return lines
+
+
+OUTCOME_WORDS = {
+    "accepted": "✓ 已接收 accepted",
+    "accepted_with_warnings": "✓ 已接收（有警告）accepted with warnings",
+    "duplicate": "= 相同文件已载入，未作改动 / same bytes already loaded, nothing changed",
+    "rejected": "✗ 已拒收 rejected",
+}

