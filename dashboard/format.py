@@ -12,7 +12,8 @@ from decimal import Decimal
 
 MISSING = "—"
 _MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-_PERIOD = re.compile(r"^(\d{4})(?:-Q([1-4])|-(\d{2}))?$")
+# A contract period: YYYY, YYYY-Qn or YYYY-MM.
+PERIOD = re.compile(r"^(\d{4})(?:-Q([1-4])|-(\d{2}))?$")
 
 Number = int | float | Decimal
 
@@ -77,7 +78,7 @@ def period_label(period: str | None, lang: str) -> str:
     """A contract period in words: "2006-12" -> "2006年12月" / "Dec 2006"."""
     if not period:
         return MISSING
-    match = _PERIOD.match(period)
+    match = PERIOD.match(period)
     if not match:
         return period
     year, quarter, month = match.groups()

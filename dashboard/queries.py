@@ -9,7 +9,6 @@ comes from ``st.cache_resource``. Nothing connects at import time.
 from __future__ import annotations
 
 import calendar
-import re
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -20,6 +19,8 @@ import sqlalchemy as sa
 import streamlit as st
 from sqlalchemy.engine import make_url
 
+from dashboard.format import PERIOD
+from etl.kinds import KINDS
 from etl.settings import Settings, WarehouseUnavailable, embedded_url, redact
 
 TTL_SECONDS = 60
@@ -34,9 +35,6 @@ REQUIRED_VIEWS = (
     "mart.units",
     "mart.return_rows",
 )
-KINDS = ("units", "targets", "target_progress", "employment", "disability_aid", "supervision")
-
-_PERIOD = re.compile(r"^(\d{4})(?:-Q([1-4])|-(\d{2}))?$")
 
 
 class WarehouseNotReady(Exception):
@@ -48,7 +46,7 @@ class WarehouseNotReady(Exception):
 
 def period_end(period: str) -> date:
     """Last day of a contract period ('2006', '2006-Q4', '2006-12')."""
-    match = _PERIOD.match(period)
+    match = PERIOD.match(period)
     if not match:
         raise ValueError(f"not a period: {period!r}")
     year, quarter, month = int(match[1]), match[2], match[3]
@@ -58,7 +56,7 @@ def period_end(period: str) -> date:
 
 def previous_period(period: str) -> str:
     """The period before, at the same grain: 2006-Q1 -> 2005-Q4, 2006-01 -> 2005-12."""
-    match = _PERIOD.match(period)
+    match = PERIOD.match(period)
     if not match:
         raise ValueError(f"not a period: {period!r}")
     year, quarter, month = int(match[1]), match[2], match[3]
