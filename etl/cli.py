@@ -123,6 +123,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="报表截止日期 / the returns' as-of date, YYYY-MM-DD (default: today)",
     )
 
+    template = commands.add_parser(
+        "template",
+        help="空白 Excel 模板 / write a blank Excel template for a return kind",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    template.add_argument("kind", type=_kind, metavar="KIND", help=", ".join(KINDS))
+    template.add_argument(
+        "-o", "--output", type=Path, required=True, help="输出文件 / the .xlsx file to write"
+    )
+    template.add_argument(
+        "--offline",
+        action="store_true",
+        help="不连接数据仓库（单位代码无下拉）/ do not read unit codes from the warehouse",
+    )
+
     commands.add_parser(
         "demo",
         help="载入2006年示例数据 / load the seed's 2006 figures as returns",
@@ -161,6 +177,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_run(settings, args.inbox, args.as_of)
         if args.command == "demo":
             return cmd_demo(settings)
+        if args.command == "template":
+            return cmd_template(settings, args.kind, args.output, args.offline)
         if args.command == "dashboard":
             return cmd_dashboard(settings, args.port, args.address, args.demo_if_empty)
     except UsageError as exc:
@@ -324,6 +342,24 @@ def cmd_run(settings: Settings, inbox: Path, as_of: date | None) -> int:
         f"run #{result.run_id} done: {accepted} accepted, {result.rejected} rejected"
     )
     return EXIT_REJECTED if result.rejected else EXIT_OK
+
+
+def cmd_template(settings: Settings, kind: str, output: Path, offline: bool) -> int:
+    from etl.templates import write_template
+
+    unit_codes: list[str] = []
+    if not offline:
+        url = _upgraded(settings)
+        with connect(url) as conn:
+            unit_codes = [
+                r[0]
+                for r in conn.execute(
+                    "select unit_code from core.units where is_current order by unit_code"
+                )
+            ]
+    written = write_template(KINDS[kind], output, unit_codes)
+    say(f"模板已写入 / template written: {written} ({KINDS[kind].zh} {kind})")
+    return EXIT_OK
 
 
 def cmd_demo(settings: Settings) -> int:

@@ -192,3 +192,21 @@ def test_the_warehouse_going_away_mid_run_is_a_clear_error(tmp_path):
         assert sorted(p.name for p in (inbox / "processed").iterdir()) == ["units.csv"]
     finally:
         stop_embedded(home)
+
+
+def test_template_command_writes_a_template_with_known_units(
+    warehouse, monkeypatch, capsys, tmp_path
+):
+    assert run_cli(monkeypatch, capsys, warehouse, "ingest", EXAMPLES / "units.csv").code == 0
+    out = tmp_path / "督办事项模板.xlsx"
+    run = run_cli(monkeypatch, capsys, warehouse, "template", "督办事项", "-o", out)
+    assert run.code == 0, run.err
+    book = openpyxl.load_workbook(out)
+    sheet = book.worksheets[0]
+    assert sheet.title == "督办事项"
+    assert [c.value for c in sheet[1]][:3] == ["事项编号", "事项来源", "事项名称"]
+    formulas = " ".join(str(v.formula1) for v in sheet.data_validations.dataValidation)
+    lists = " ".join(
+        str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row
+    )
+    assert "JD-SY" in formulas or "JD-SY" in lists
