@@ -72,7 +72,7 @@ def upgrade(conn: psycopg.Connection) -> list[str]:
         # Views are recreated only when their text changed, so an upgrade with
         # nothing to do leaves every object (and its OID) as it was.
         views = sorted(VIEWS_DIR.glob("*.sql"))
-        digest = hashlib.sha256(b"".join(v.read_bytes() for v in views)).hexdigest()
+        digest = views_digest()
         conn.execute("create table if not exists public.ducha_views (sha256 text not null)")
         stored = conn.execute("select sha256 from public.ducha_views").fetchone()
         if applied or stored is None or stored[0] != digest:
@@ -84,6 +84,17 @@ def upgrade(conn: psycopg.Connection) -> list[str]:
     return applied
 
 
+def views_digest() -> str:
+    views = sorted(VIEWS_DIR.glob("*.sql"))
+    return hashlib.sha256(b"".join(v.read_bytes() for v in views)).hexdigest()
+
+
 def is_current(conn: psycopg.Connection) -> bool:
-    """Whether every migration has been applied."""
-    return {m.version for m in migrations()} <= applied_versions(conn)
+    """Whether every migration has been applied and the views are this version's."""
+    if not {m.version for m in migrations()} <= applied_versions(conn):
+        return False
+    stored = conn.execute("select to_regclass('public.ducha_views')").fetchone()[0]
+    if stored is None:
+        return False
+    row = conn.execute("select sha256 from public.ducha_views").fetchone()
+    return row is not None and row[0] == views_digest()
