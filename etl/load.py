@@ -313,6 +313,8 @@ def _promote(conn: psycopg.Connection, report: Report) -> None:
                 (file_id,),
             )
             _drop_staged(conn, kind, file_id)
+            if kind.sliced and _hold_locked_periods(conn, report):
+                approval = "pending"
             report.outcome = "accepted_with_warnings" if report.warnings else "accepted"
             report.approval = approval
             conn.execute(
@@ -336,6 +338,35 @@ def _promote(conn: psycopg.Connection, report: Report) -> None:
         )
         report.approval = None
         _finish_rejected(conn, report)
+
+
+def _hold_locked_periods(conn: psycopg.Connection, report: Report) -> bool:
+    """Warn about each locked (unit, period) the file reports on; True if there is one."""
+    kind = report.kind
+    assert kind is not None
+    locked = conn.execute(
+        sql.SQL(
+            "select distinct c.unit_code, c.period from core.{} as c"
+            " join ingest.period_locks as l on l.kind = %s and l.unit_code = c.unit_code"
+            " and l.period = c.period and l.released_at is null"
+            " where c.file_id = %s order by 1, 2"
+        ).format(sql.Identifier(kind.name)),
+        (kind.name, report.file_id),
+    ).fetchall()
+    for unit_code, period in locked:
+        report.problems.append(
+            Problem(
+                rule="period-locked",
+                severity="warning",
+                source="warehouse",
+                column="period",
+                value=f"{unit_code} {period}",
+                message_zh=f"{unit_code} 的 {period} 报告期已锁定：本报表待数据管理员放行后生效",
+                message_en=f"{unit_code} {period} is locked: this return waits for a"
+                " steward to release it",
+            )
+        )
+    return bool(locked)
 
 
 def refresh_current(conn: psycopg.Connection, kind: Kind, file_id: int) -> None:

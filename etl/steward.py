@@ -1,0 +1,74 @@
+"""Stewards' decisions: approve or reject a loaded file, lock and release periods."""
+
+from __future__ import annotations
+
+from psycopg import sql
+
+from etl.kinds import KINDS
+from etl.load import decide
+from etl.settings import connect
+
+__all__ = ["StewardError", "decide", "lock_period", "release_period"]
+
+
+class StewardError(ValueError):
+    """A steward's request that cannot be done; the message is for the user (zh / en)."""
+
+
+def _name(who: str) -> str:
+    if not who or not who.strip():
+        raise StewardError("请填写审核人姓名 / the steward's name is required")
+    return who.strip()
+
+
+def lock_period(
+    url: str, kind: str, unit_code: str, period: str, locked_by: str, reason: str | None = None
+) -> int:
+    """Lock an approved (kind, unit, period): later returns for it wait for a release."""
+    who = _name(locked_by)
+    if kind not in KINDS or not KINDS[kind].sliced:
+        raise StewardError(
+            f"只有按期报送的报表可以锁定 / only periodic returns can be locked: {kind}"
+        )
+    with connect(url) as conn, conn.transaction():
+        # Current rows are those of the latest approved version.
+        approved = conn.execute(
+            sql.SQL(
+                "select exists (select 1 from core.{} where unit_code = %s and period = %s"
+                " and is_current)"
+            ).format(sql.Identifier(kind)),
+            (unit_code, period),
+        ).fetchone()[0]
+        if not approved:
+            raise StewardError(
+                f"{unit_code} {period} 没有已审核的{KINDS[kind].zh}，不能锁定 / "
+                f"no approved {kind} return for {unit_code} {period} to lock"
+            )
+        already = conn.execute(
+            "select 1 from ingest.period_locks where kind = %s and unit_code = %s"
+            " and period = %s and released_at is null",
+            (kind, unit_code, period),
+        ).fetchone()
+        if already:
+            raise StewardError(f"已锁定 / already locked: {kind} {unit_code} {period}")
+        return conn.execute(
+            "insert into ingest.period_locks (kind, unit_code, period, locked_by, reason)"
+            " values (%s, %s, %s, %s, %s) returning lock_id",
+            (kind, unit_code, period, who, reason),
+        ).fetchone()[0]
+
+
+def release_period(
+    url: str, kind: str, unit_code: str, period: str, released_by: str, reason: str | None = None
+) -> None:
+    """Release a lock; returns held while it was locked still need approving one by one."""
+    who = _name(released_by)
+    with connect(url) as conn, conn.transaction():
+        released = conn.execute(
+            "update ingest.period_locks set released_by = %s, released_at = now(),"
+            " release_reason = %s where kind = %s and unit_code = %s and period = %s"
+            " and released_at is null returning lock_id",
+            (who, reason, kind, unit_code, period),
+        ).fetchone()
+        if released is None:
+            raise StewardError(f"未锁定 / not locked: {kind} {unit_code} {period}")
