@@ -301,20 +301,30 @@ def _promote(conn: psycopg.Connection, report: Report) -> None:
                 (kind.name,),
             ).fetchone()
             approval = "pending" if requires_approval and requires_approval[0] else "approved"
+            if kind.sliced and _hold_locked_periods(conn, report):
+                approval = "pending"
+            newer = conn.execute(
+                sql.SQL("select exists (select 1 from core.{} where file_id > %s)").format(table),
+                (file_id,),
+            ).fetchone()[0]
+            # The common case, an approved file newer than every version held:
+            # retire the current rows of its keys and insert its rows as
+            # current, instead of re-deciding every version of every key.
+            current_now = approval == "approved" and not newer
+            if current_now:
+                _retire_current(conn, kind, file_id)
             conn.execute(
                 sql.SQL(
-                    "insert into core.{table} (file_id, {columns})"
-                    " select file_id, {selected} from staging.{table} where file_id = %s"
+                    "insert into core.{table} (file_id, is_current, {columns})"
+                    " select file_id, %s, {selected} from staging.{table} where file_id = %s"
                 ).format(
                     table=table,
                     columns=sql.SQL(", ").join(map(sql.Identifier, columns)),
                     selected=sql.SQL(", ").join(selected),
                 ),
-                (file_id,),
+                (current_now, file_id),
             )
             _drop_staged(conn, kind, file_id)
-            if kind.sliced and _hold_locked_periods(conn, report):
-                approval = "pending"
             report.outcome = "accepted_with_warnings" if report.warnings else "accepted"
             report.approval = approval
             conn.execute(
@@ -323,7 +333,8 @@ def _promote(conn: psycopg.Connection, report: Report) -> None:
                 (report.outcome, approval, report.row_count, len(report.warnings), file_id),
             )
             _record_details(conn, report)
-            refresh_current(conn, kind, file_id)
+            if approval == "approved" and newer:
+                refresh_current(conn, kind, file_id)
         conn.commit()
     except psycopg.errors.IntegrityError as exc:
         # The suite should have caught it; if not, the file is still rejected whole.
@@ -346,10 +357,10 @@ def _hold_locked_periods(conn: psycopg.Connection, report: Report) -> bool:
     assert kind is not None
     locked = conn.execute(
         sql.SQL(
-            "select distinct c.unit_code, c.period from core.{} as c"
-            " join ingest.period_locks as l on l.kind = %s and l.unit_code = c.unit_code"
-            " and l.period = c.period and l.released_at is null"
-            " where c.file_id = %s order by 1, 2"
+            "select distinct s.unit_code, s.period from staging.{} as s"
+            " join ingest.period_locks as l on l.kind = %s and l.unit_code = s.unit_code"
+            " and l.period = s.period and l.released_at is null"
+            " where s.file_id = %s order by 1, 2"
         ).format(sql.Identifier(kind.name)),
         (kind.name, report.file_id),
     ).fetchall()
@@ -367,6 +378,22 @@ def _hold_locked_periods(conn: psycopg.Connection, report: Report) -> bool:
             )
         )
     return bool(locked)
+
+
+def _retire_current(conn: psycopg.Connection, kind: Kind, file_id: int) -> None:
+    """Mark not current the current rows of every version key the staged file reports on."""
+    keys = sql.SQL(", ").join(map(sql.Identifier, kind.version_key))
+    match = sql.SQL(" and ").join(
+        sql.SQL("t.{c} = k.{c}").format(c=sql.Identifier(c)) for c in kind.version_key
+    )
+    conn.execute(
+        sql.SQL(
+            "update core.{table} as t set is_current = false"
+            " from (select distinct {keys} from staging.{table} where file_id = %s) as k"
+            " where {match} and t.is_current"
+        ).format(table=sql.Identifier(kind.name), keys=keys, match=match),
+        (file_id,),
+    )
 
 
 def refresh_current(conn: psycopg.Connection, kind: Kind, file_id: int) -> None:
