@@ -1,0 +1,399 @@
+"""Validate one file's rows in staging: its GX suite, then the warehouse reference checks.
+
+``validate_staged`` reads the kind's suite from ``expectations/<kind>.json`` and
+runs it with Great Expectations on ``staging.<kind>`` restricted to the file,
+then checks the rows against the warehouse (unknown units and targets) in
+plain SQL. Both come back as ducha ``Problem``s with the row number the user
+sees, plus one ``ExpectationOutcome`` per expectation for the record.
+
+Great Expectations is imported inside the function: importing it takes seconds,
+and only validation needs it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import operator
+import os
+import warnings
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import psycopg
+from psycopg import sql
+from sqlalchemy.engine import make_url
+
+from etl.kinds import Kind
+from etl.report import ExpectationOutcome, Problem
+from etl.settings import connect
+from etl.suites import PERIOD_REGEX, load_suite_dict
+
+if TYPE_CHECKING:
+    from great_expectations.core import ExpectationValidationResult
+    from great_expectations.data_context import AbstractDataContext
+    from great_expectations.datasource.fluent import PostgresDatasource
+
+# Problems reported per expectation (and per reference check). GX's
+# UnexpectedRowsExpectation hands back at most 200 rows (constants.MAX_RESULT_RECORDS),
+# so every rule uses the same cap; the outcome keeps the true unexpected count.
+PROBLEMS_PER_RULE = 200
+
+# Pass or fail needs only counts, which GX computes for all map expectations in
+# one aggregate query; row numbers are fetched afterwards for the failing ones.
+_COUNTS_ONLY = {"result_format": "BOOLEAN_ONLY"}
+# SUMMARY, not COMPLETE: COMPLETE fetches every unexpected value (a broken 1M-row
+# file would send them all), SUMMARY stops at partial_unexpected_count rows.
+_MAP_ROWS = {
+    "result_format": "SUMMARY",
+    "unexpected_index_column_names": ["row_no"],
+    "partial_unexpected_count": PROBLEMS_PER_RULE,
+    "return_unexpected_index_query": False,
+}
+# UnexpectedRowsExpectation hands back its rows only in COMPLETE (at most 200).
+_QUERY_ROWS = {"result_format": "COMPLETE"}
+_QUERY_TYPE = "unexpected_rows_expectation"
+
+
+class ValidationError(RuntimeError):
+    """An expectation could not be evaluated (a bug or a broken warehouse, not bad data)."""
+
+
+def validate_staged(
+    url: str, kind: Kind, file_id: int
+) -> tuple[list[Problem], list[ExpectationOutcome]]:
+    """Validate the staged rows of ``file_id``: expectation and warehouse problems, outcomes."""
+    file_id = _checked_file_id(file_id)
+    with connect(url, autocommit=True) as conn:
+        # Freshly copied rows have no statistics yet; without them the planner
+        # picks nested loops for the duplicate and reference checks (minutes on 1M rows).
+        conn.execute(sql.SQL("analyze {}").format(_staging_table(kind)))
+        row_count = conn.execute(
+            sql.SQL("select count(*) from {} where file_id = %s").format(_staging_table(kind)),
+            (file_id,),
+        ).fetchone()[0]
+        gx_url = _gx_connection_string(url, conn.info.host)
+        problems, outcomes = _run_suite(gx_url, kind, file_id, row_count)
+        problems += _reference_problems(conn, kind, file_id)
+    order = {name: index for index, name in enumerate(kind.column_names)}
+    problems.sort(
+        key=lambda p: (
+            p.row is None,
+            p.row or 0,
+            order.get(p.column or "", len(order)),
+            p.rule,
+        )
+    )
+    return problems, outcomes
+
+
+def _checked_file_id(file_id: int) -> int:
+    # Reject "5", 5.0 and True: the id selects the batch and must really be an integer.
+    if isinstance(file_id, bool):
+        raise TypeError("file_id must be an integer")
+    return operator.index(file_id)
+
+
+def _staging_table(kind: Kind) -> sql.Identifier:
+    return sql.Identifier("staging", kind.name)
+
+
+def _gx_connection_string(url: str, socket_dir: str | None) -> str:
+    """The warehouse URL in the form GX's Postgres data source accepts.
+
+    GX wants the psycopg 3 dialect and insists on a host in the URL; a Unix-socket
+    URL (``postgresql://u@/db?host=/dir``) gets a placeholder host, which libpq
+    ignores because the ``host`` query parameter wins.
+    """
+    parsed = make_url(url).set(drivername="postgresql+psycopg")
+    if not parsed.host:
+        query = dict(parsed.query)
+        if "host" not in query and socket_dir:
+            query["host"] = socket_dir
+        parsed = parsed.set(host="localhost", query=query)
+    return parsed.render_as_string(hide_password=False)
+
+
+# ------------------------------------------------------------------- GX --
+
+
+@contextlib.contextmanager
+def _quiet_gx() -> Iterator[None]:
+    """No analytics, no progress bars, no log lines or warnings from GX on stderr."""
+    os.environ["GX_ANALYTICS_ENABLED"] = "false"
+    logging.getLogger("great_expectations").setLevel(logging.CRITICAL)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def _context() -> AbstractDataContext:
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
+    # In memory only: nothing is written to the working directory.
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
+    )
+    return gx.get_context(mode="ephemeral", project_config=config)
+
+
+def _run_suite(
+    connection_string: str, kind: Kind, file_id: int, row_count: int
+) -> tuple[list[Problem], list[ExpectationOutcome]]:
+    """Run the kind's committed suite on the file's staged rows."""
+    configs = load_suite_dict(kind)["expectations"]
+    failing: dict[int, ExpectationValidationResult] = {}
+    # No rows, no batch (GX finds no file_id to select); every expectation holds vacuously.
+    if row_count:
+        with _quiet_gx():
+            failing = _failing_results(connection_string, kind, file_id, configs)
+
+    problems: list[Problem] = []
+    outcomes: list[ExpectationOutcome] = []
+    for index, config in enumerate(configs):
+        meta = config["meta"]
+        rows, unexpected = _unexpected(failing[index]) if index in failing else ([], 0)
+        problems += [_problem(config, row) for row in rows]
+        outcomes.append(
+            ExpectationOutcome(
+                expectation_type=config["type"],
+                column=meta["column"],
+                kwargs=config["kwargs"],
+                success=index not in failing,
+                element_count=row_count,
+                unexpected_count=unexpected,
+                severity=meta["severity"],
+            )
+        )
+    return problems, outcomes
+
+
+def _failing_results(
+    connection_string: str, kind: Kind, file_id: int, configs: list[dict[str, Any]]
+) -> dict[int, ExpectationValidationResult]:
+    """Results, with their rows, of the expectations that fail; keyed by position in the suite."""
+    import great_expectations as gx
+    from great_expectations.core.partitioners import PartitionerColumnValue
+
+    context = _context()
+    source = context.data_sources.add_postgres("warehouse", connection_string=connection_string)
+    try:
+        asset = source.add_table_asset(kind.name, table_name=kind.name, schema_name="staging")
+        # One batch per file_id, passed as a bound parameter. GX only validates
+        # date partitions up front, so the check is skipped for this integer one.
+        batch = asset.add_batch_definition(
+            "file",
+            partitioner=PartitionerColumnValue(column_name="file_id"),
+            validate_partitioner=False,
+        )
+
+        def run(name: str, indexes: list[int], result_format: dict) -> dict[int, Any]:
+            suite = gx.ExpectationSuite(name=name, expectations=[configs[i] for i in indexes])
+            # GX logs and drops an expectation it cannot build; a rule must never vanish.
+            if len(suite.expectations) != len(indexes):
+                raise ValidationError(f"suite {kind.name}: an expectation did not load")
+            suite = context.suites.add(suite)
+            definition = context.validation_definitions.add(
+                gx.ValidationDefinition(name=name, data=batch, suite=suite)
+            )
+            validation = definition.run(
+                batch_parameters={"file_id": file_id}, result_format=result_format
+            )
+            position = {e.id: i for e, i in zip(suite.expectations, indexes, strict=True)}
+            results = {}
+            for result in validation.results:
+                _raise_on_exception(kind, result)
+                results[position[result.expectation_config.id]] = result
+            return results
+
+        counted = run("counts", list(range(len(configs))), _COUNTS_ONLY)
+        failing = sorted(i for i, result in counted.items() if not result.success)
+        by_query = [i for i in failing if configs[i]["type"] == _QUERY_TYPE]
+        by_map = [i for i in failing if configs[i]["type"] != _QUERY_TYPE]
+        detailed: dict[int, Any] = {}
+        if by_map:
+            detailed |= run("map-rows", by_map, _MAP_ROWS)
+        if by_query:
+            detailed |= run("query-rows", by_query, _QUERY_ROWS)
+        return detailed
+    finally:
+        _dispose(source)
+
+
+def _dispose(source: PostgresDatasource) -> None:
+    """Close GX's pooled connections now rather than at garbage collection."""
+    with contextlib.suppress(Exception):
+        source.get_execution_engine().engine.dispose()
+    with contextlib.suppress(Exception):
+        source.get_engine().dispose()
+
+
+def _raise_on_exception(kind: Kind, result: ExpectationValidationResult) -> None:
+    # GX catches errors in column expectations and reports them as a failure;
+    # a rule that could not run is a fault, never a verdict on the file.
+    info = result.exception_info or {}
+    if info.get("raised_exception"):
+        rule = (result.expectation_config.meta or {}).get("rule")
+        raise ValidationError(
+            f"{kind.name}: expectation {rule} failed to run: {info.get('exception_message')}"
+        )
+
+
+def _unexpected(result: ExpectationValidationResult) -> tuple[list[dict[str, Any]], int]:
+    """The offending rows (row_no, value, other) of a failed expectation, and their true count."""
+    config = result.expectation_config
+    details = result.result or {}
+    if config.type == "unexpected_rows_expectation":
+        rows = details.get("details", {}).get("unexpected_rows", [])
+        return rows[:PROBLEMS_PER_RULE], int(details.get("observed_value") or 0)
+    column = config.meta["column"]
+    kwargs = config.kwargs
+    other = next(
+        (kwargs[key] for key in ("column_A", "column_B") if kwargs.get(key) not in (None, column)),
+        None,
+    )
+    rows = [
+        {
+            "row_no": entry["row_no"],
+            "value": entry.get(column),
+            "other": entry.get(other) if other else None,
+        }
+        for entry in details.get("partial_unexpected_index_list") or []
+    ]
+    return rows[:PROBLEMS_PER_RULE], int(details.get("unexpected_count") or 0)
+
+
+def _problem(config: dict[str, Any], row: dict[str, Any]) -> Problem:
+    meta = config["meta"]
+    value, other = _text(row.get("value")), _text(row.get("other"))
+    return Problem(
+        rule=meta["rule"],
+        message_zh=_fill(meta["zh"], value, other),
+        message_en=_fill(meta["en"], value, other),
+        row=int(row["row_no"]),
+        column=meta["column"],
+        value=value,
+        severity=meta["severity"],
+        source="expectation",
+    )
+
+
+def _text(value: Any) -> str | None:
+    """A cell as the user would write it (Decimal without exponent, ISO dates)."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _fill(template: str, value: str | None, other: str | None) -> str:
+    # replace, not str.format: templates hold regexes with braces, values may too.
+    return template.replace("{value}", "" if value is None else value).replace(
+        "{other}", "" if other is None else other
+    )
+
+
+# ------------------------------------------------------------ warehouse --
+
+# One query per Reference slug in kinds.py. {staged} is staging.<kind>; every
+# value is a bound parameter. A malformed period is the period-format rule's
+# problem, so it is kept away from core.period_year (which would fail on it).
+_REFERENCE_SQL: dict[str, str] = {
+    "unknown-unit": """
+        select s.row_no, s.unit_code as value, null as other
+        from {staged} as s
+        where s.file_id = %(file_id)s
+          and s.unit_code is not null
+          and not exists (
+              select 1
+              from core.units as u
+              where u.is_current and u.unit_code = s.unit_code
+          )
+        order by s.row_no
+        limit %(cap)s
+    """,
+    "unknown-target": """
+        with staged as (
+            select
+                row_no,
+                target_code,
+                core.period_year(case when period ~ %(period_regex)s then period end) as year
+            from {staged}
+            where file_id = %(file_id)s
+        )
+        select s.row_no, s.target_code as value, s.year::text as other
+        from staged as s
+        where s.target_code is not null
+          and s.year is not null
+          and not exists (
+              select 1
+              from core.targets as t
+              where t.is_current and t.year = s.year and t.target_code = s.target_code
+          )
+        order by s.row_no
+        limit %(cap)s
+    """,
+    "not-responsible-unit": """
+        with staged as (
+            select
+                row_no,
+                unit_code,
+                target_code,
+                core.period_year(case when period ~ %(period_regex)s then period end) as year
+            from {staged}
+            where file_id = %(file_id)s
+        )
+        select s.row_no, s.unit_code as value, t.unit_code as other
+        from staged as s
+        join core.targets as t
+          on t.is_current and t.year = s.year and t.target_code = s.target_code
+        where s.unit_code <> t.unit_code
+        order by s.row_no
+        limit %(cap)s
+    """,
+}
+
+_REFERENCE_DETAIL = {
+    "unknown-unit": ("：“{value}”", ": '{value}'"),
+    "unknown-target": ("：{other} 年无目标“{value}”", ": no target '{value}' in {other}"),
+    "not-responsible-unit": (
+        "：“{value}”（责任单位为“{other}”）",
+        ": '{value}' (the responsible unit is '{other}')",
+    ),
+}
+
+
+def _reference_problems(conn: psycopg.Connection, kind: Kind, file_id: int) -> list[Problem]:
+    """Rows naming a unit or target the warehouse does not know (contract §2 Referential)."""
+    problems = []
+    params = {"file_id": file_id, "cap": PROBLEMS_PER_RULE, "period_regex": PERIOD_REGEX}
+    for reference in kind.references:
+        query = sql.SQL(_REFERENCE_SQL[reference.slug]).format(staged=_staging_table(kind))
+        zh_detail, en_detail = _REFERENCE_DETAIL[reference.slug]
+        for row_no, value, other in conn.execute(query, params):
+            value_text, other_text = _text(value), _text(other)
+            problems.append(
+                Problem(
+                    rule=reference.slug,
+                    message_zh=_fill(reference.zh + zh_detail, value_text, other_text),
+                    message_en=_fill(reference.en + en_detail, value_text, other_text),
+                    row=row_no,
+                    column=reference.columns[0],
+                    value=value_text,
+                    severity="error",
+                    source="warehouse",
+                )
+            )
+    return problems
