@@ -240,6 +240,8 @@ DISABILITY_AID = Kind(
     version_key=("unit_code", "period"),
     unique_together=(("period", "unit_code", "program"),),
     references=(_unit_ref(),),
+    # §1.5: amount ≠ person_times × standard (beyond 0.01) is a warning.
+    extra_rules=("amount-mismatch",),
     pair_rules=(
         PairRule(
             "person_times",

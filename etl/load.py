@@ -41,6 +41,8 @@ _PROMOTE_LOCK_SPACE = 0x6476
 
 Progress = Callable[[str], None]
 
+_VACUUM_AFTER_ROWS = 50_000
+
 
 def _kind_lock(kind: Kind) -> int:
     return zlib.crc32(kind.name.encode()) & 0x7FFFFFFF  # advisory keys are int4
@@ -168,6 +170,12 @@ def ingest_file(
                 _finish_rejected(conn, report)
             else:
                 _promote(conn, report)
+            if report.row_count >= _VACUUM_AFTER_ROWS:
+                # Deleted staging rows would slow the next file's scans until
+                # autovacuum comes round; vacuum cannot run in a transaction.
+                conn.autocommit = True
+                conn.execute(sql.SQL("vacuum staging.{}").format(sql.Identifier(reader.kind.name)))
+                conn.autocommit = False
             return report
         finally:
             conn.rollback()

@@ -275,13 +275,11 @@ def _amount_mismatch(kind: Kind) -> Expectation:
 
 # Rules kinds.py names by slug (Kind.extra_rules) that are not column rules.
 EXTRA_RULES: dict[str, Callable[[Kind], Expectation]] = {"amount-mismatch": _amount_mismatch}
-# Until kinds.py lists its extra rules itself, the contract's one is attached here.
-_DEFAULT_EXTRA_RULES = {"disability_aid": ("amount-mismatch",)}
 
 
 def extra_rules(kind: Kind) -> tuple[str, ...]:
     """The slugs of a kind's rules beyond its columns, keys and pairs."""
-    return kind.extra_rules or _DEFAULT_EXTRA_RULES.get(kind.name, ())
+    return kind.extra_rules
 
 
 def expectations(kind: Kind) -> list[Expectation]:

@@ -360,6 +360,10 @@ _REFERENCE_SQL: dict[str, str] = {
         join core.targets as t
           on t.is_current and t.year = s.year and t.target_code = s.target_code
         where s.unit_code <> t.unit_code
+          -- an unknown unit is reported as such, not twice
+          and exists (
+              select 1 from core.units as u where u.is_current and u.unit_code = s.unit_code
+          )
         order by s.row_no
         limit %(cap)s
     """,
