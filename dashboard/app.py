@@ -1,7 +1,9 @@
-"""督查 leaders' dashboard: ``ducha dashboard`` serves it (``streamlit run dashboard/app.py``).
+"""督查 dashboard: ``ducha dashboard`` serves it (``streamlit run dashboard/app.py``).
 
-The entry script checks the warehouse, draws the language switch and the shared
-filters, then runs the chosen page from ``screens/``. (Not ``pages/``: Streamlit treats a
+Two sections: the leaders' dashboard over the mart views, and the data stewards'
+pages (数据管理: inbox, validation reports, approval, versions, calendar, upload,
+ETL runs). The entry script checks the warehouse, draws the language switch and,
+for the leaders' pages, the shared filters, then runs the chosen page from ``screens/``. (Not ``pages/``: Streamlit treats a
 ``pages/`` folder beside the entry script as an old-style multipage app and may
 run a page without this script, so without the filters and checks below.)
 """
@@ -16,7 +18,7 @@ if _ROOT not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard import filters, guidance, queries  # noqa: E402
+from dashboard import filters, guidance, queries, steward  # noqa: E402
 from dashboard.i18n import t  # noqa: E402
 from etl.settings import WarehouseUnavailable  # noqa: E402
 
@@ -30,7 +32,16 @@ _PAGES = [
     st.Page("screens/disability_aid.py", title=t("page.aid"), url_path="disability-aid"),
     st.Page("screens/supervision.py", title=t("page.supervision"), url_path="supervision"),
 ]
-page = st.navigation(_PAGES)
+_STEWARD_PAGES = [
+    st.Page("screens/steward_inbox.py", title=t("page.inbox"), url_path="inbox"),
+    st.Page("screens/steward_report.py", title=t("page.report"), url_path="report"),
+    st.Page("screens/steward_approval.py", title=t("page.approval"), url_path="approval"),
+    st.Page("screens/steward_versions.py", title=t("page.versions"), url_path="versions"),
+    st.Page("screens/steward_calendar.py", title=t("page.calendar"), url_path="calendar"),
+    st.Page("screens/steward_upload.py", title=t("page.upload"), url_path="upload"),
+    st.Page("screens/steward_runs.py", title=t("page.runs"), url_path="runs"),
+]
+page = st.navigation({t("nav.leaders"): _PAGES, t("nav.stewards"): _STEWARD_PAGES}, expanded=True)
 
 try:
     url = queries.warehouse_url()
@@ -42,6 +53,17 @@ except WarehouseUnavailable as exc:
 if missing:
     st.title(t("app.title"))
     st.warning(t("guide.not_migrated", views=", ".join(missing)))
+    st.stop()
+
+if page.url_path in {steward_page.url_path for steward_page in _STEWARD_PAGES}:
+    # The stewards' pages work on an empty warehouse too (uploading the unit
+    # register comes first) and have no use for the leaders' filters; those
+    # are kept in the session so a leaders' page finds them as they were.
+    for key in filters.FILTER_KEYS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+    steward.begin(url)
+    page.run()
     st.stop()
 
 context = filters.sidebar(url)

@@ -402,6 +402,555 @@ _ENUMS_EN: dict[str, dict[str, str]] = {
 }
 
 
+# ------------------------------------------------------------ stewardship --
+# The data stewards' pages (数据管理): inbox, reports, approval, versions,
+# the reporting calendar, uploads and ETL runs.
+
+_LABELS.update(
+    {
+        # navigation
+        "nav.leaders": ("领导看板", "Leaders' dashboard"),
+        "nav.stewards": ("数据管理", "Data stewardship"),
+        "page.inbox": ("报表收件箱", "Submissions inbox"),
+        "page.report": ("校验报告", "Validation report"),
+        "page.approval": ("审核", "Approval"),
+        "page.versions": ("版本历史", "Resubmission history"),
+        "page.calendar": ("报送日历", "Reporting calendar"),
+        "page.upload": ("上传", "Upload"),
+        "page.runs": ("ETL 运行", "ETL runs"),
+        # shared by the stewards' pages
+        "steward.name": ("审核人姓名（必填）", "Your name (required)"),
+        "steward.name.help": (
+            "系统尚无登录：请填写您的姓名，它将与决定一起记录在案。",
+            "There is no sign-in yet: your name is recorded with the decision.",
+        ),
+        "steward.name_required": (
+            "请填写审核人姓名：没有姓名的决定不予记录。",
+            "Type your name: a decision without a name is not recorded.",
+        ),
+        "steward.reason": ("理由（选填）", "Reason (optional)"),
+        "steward.open_report": ("查看校验报告", "Open the validation report"),
+        "steward.file": (
+            "#{file_id} {file_name}（{kind}，{status}）",
+            "#{file_id} {file_name} ({kind}, {status})",
+        ),
+        "steward.more": ("等 {count} 个", "{count} in all"),
+        "steward.range": ("{first} 至 {last}", "{first} to {last}"),
+        "steward.failed": ("未能完成：{error}", "Not done: {error}"),
+        "guide.no_files": (
+            "还没有收到任何报表文件。可在“上传”页面上传，或运行 `ducha ingest 报表文件夹/`；"
+            "想先看看效果，运行 `ducha demo` 加载 2006 年示例数据。",
+            "No files received yet. Upload returns on the Upload page or run"
+            " `ducha ingest FOLDER/`; `ducha demo` loads the 2006 demo returns.",
+        ),
+        # inbox
+        "inbox.caption": (
+            "收到的每一个文件，最新的在前；被拒收的文件不改动任何数据。",
+            "Every file received, latest first; a rejected file changed nothing.",
+        ),
+        "inbox.files": ("收到文件", "Files received"),
+        "inbox.accepted": ("已接收", "Accepted"),
+        "inbox.rejected": ("已拒收", "Rejected"),
+        "inbox.pending": ("待审核", "Awaiting approval"),
+        "inbox.kind": ("报表类别", "Return kind"),
+        "inbox.all_kinds": ("全部类别", "All kinds"),
+        "inbox.status": ("处理结果", "Outcome"),
+        "inbox.all_statuses": ("全部结果", "All outcomes"),
+        "inbox.unit": ("单位", "Unit"),
+        "inbox.all_units": ("全部单位", "All units"),
+        "inbox.search": ("按文件名搜索", "Search file names"),
+        "inbox.table": ("收到的报表", "Files received"),
+        "inbox.no_match": ("没有符合筛选条件的文件。", "No file matches the filters."),
+        "inbox.pick": ("打开文件的校验报告", "Open a file's validation report"),
+        # validation report
+        "report.pick": ("文件", "File"),
+        "report.no_such_file": (
+            "没有编号为 {file_id} 的文件，下面显示最新收到的文件。",
+            "There is no file #{file_id}; the latest file is shown instead.",
+        ),
+        "report.meta": (
+            "{kind} · 接收于 {received} · 截止日期 {as_of} · 文件编号 {file_id}",
+            "{kind} · received {received} · as of {as_of} · file #{file_id}",
+        ),
+        "report.status": ("处理结果", "Outcome"),
+        "report.rows": ("数据行数", "Data rows"),
+        "report.errors": ("错误", "Errors"),
+        "report.warnings": ("警告", "Warnings"),
+        "report.expectations_failed": ("未通过的校验规则", "Expectations failed"),
+        "report.covers": (
+            "涉及单位：{units}；报告期：{periods}",
+            "Units: {units}; periods: {periods}",
+        ),
+        "report.problems": ("问题", "Problems"),
+        "report.no_problems": ("没有发现问题。", "No problems found."),
+        "report.expectations": ("校验规则结果", "Expectation results"),
+        "report.no_expectations": (
+            "校验规则未运行：文件在读取时即被拒收，改正后可能还会发现其他问题。",
+            "The expectations did not run: the file was rejected while being read, so more"
+            " problems may show once it is corrected.",
+        ),
+        "report.download_xlsx": (
+            "下载校验报告（Excel，发回单位）",
+            "Download the report (Excel, for the unit)",
+        ),
+        "report.download_html": ("下载离线校验页面（HTML）", "Download the offline page (HTML)"),
+        "report.offline": ("离线校验页面", "Offline validation page"),
+        "report.offline.caption": (
+            "与 `ducha` 生成的离线页面相同：不联网也能打开，可直接发给单位。",
+            "The page `ducha` writes for offline use: it opens without a network and can be"
+            " sent to the unit as is.",
+        ),
+        "report.history": ("审核记录", "Decisions on this file"),
+        "report.no_history": ("该文件还没有审核记录。", "No decisions on this file yet."),
+        "report.not_decidable": (
+            "被拒收的文件不能审核：请单位按上述问题改正后重新报送整份文件。",
+            "A rejected file cannot be approved: the unit corrects the problems above and"
+            " sends the whole file again.",
+        ),
+        # decisions
+        "decide.title": ("审核", "Approve or withdraw"),
+        "decide.current": ("当前审核状态：{approval}。", "Current approval: {approval}."),
+        "decide.help": (
+            "批准后本版本计入各项指标；撤回后恢复此前的版本。",
+            "Approved, this version counts in the figures; withdrawn, the version before it"
+            " counts again.",
+        ),
+        "decide.approve": ("批准", "Approve"),
+        "decide.reject": ("撤回（驳回）", "Withdraw (reject)"),
+        "decide.approved": (
+            "已批准文件 #{file_id}（{file_name}），审核人：{who}。",
+            "Approved file #{file_id} ({file_name}); steward: {who}.",
+        ),
+        "decide.rejected": (
+            "已撤回文件 #{file_id}（{file_name}），审核人：{who}；此前的版本重新生效。",
+            "Withdrew file #{file_id} ({file_name}); steward: {who}. The version before it"
+            " counts again.",
+        ),
+        # approval page
+        "approval.queue": ("待审核的报表", "Returns awaiting approval"),
+        "approval.none_pending": ("没有待审核的报表。", "No return is awaiting approval."),
+        "approval.policy": (
+            "须经审核才生效的报表类别：{kinds}（可在“报送日历”页面修改）。",
+            "Kinds that need a steward's approval: {kinds} (change this on the Reporting"
+            " calendar page).",
+        ),
+        "approval.policy_none": (
+            "目前各类报表在通过校验后即自动生效；需要审核的类别可在“报送日历”页面设置。"
+            "锁定的报告期再收到的报表也须审核。",
+            "Every kind goes live once it passes validation; choose the kinds that need"
+            " approval on the Reporting calendar page. Returns for a locked period always wait"
+            " for approval.",
+        ),
+        "approval.not_decidable": (
+            "文件 #{file_id} 未被接收，不能审核；下面显示可审核的文件。",
+            "File #{file_id} was not accepted, so there is nothing to approve; the files that"
+            " can be decided on are listed instead.",
+        ),
+        "approval.decide": ("审核一个文件", "Decide on a file"),
+        "approval.pick": ("选择要审核的文件", "File to decide on"),
+        "approval.no_files": (
+            "还没有可审核的文件（已接收的文件才能审核）。",
+            "No accepted file to decide on yet.",
+        ),
+        "approval.history": ("全部审核记录", "All decisions"),
+        "approval.no_history": ("还没有审核记录。", "No decisions yet."),
+        # period locks
+        "locks.title": ("锁定报告期", "Period locks"),
+        "locks.caption": (
+            "锁定已审核的某单位某期报表后，该期再收到的报表须经审核批准才生效。",
+            "Once an approved (kind, unit, period) is locked, a later return for it only counts"
+            " after a steward approves it.",
+        ),
+        "locks.active": ("生效中的锁定", "Active locks"),
+        "locks.none": ("没有生效中的锁定。", "No active locks."),
+        "locks.nothing_to_release": ("没有需要解除的锁定。", "Nothing to release."),
+        "locks.history": ("锁定记录", "Lock history"),
+        "locks.lock_form": ("锁定一期报表", "Lock a period"),
+        "locks.release_form": ("解除锁定", "Release a lock"),
+        "locks.kind": ("报表类别", "Return kind"),
+        "locks.unit": ("单位", "Unit"),
+        "locks.period": ("报告期", "Period"),
+        "locks.pick": ("要解除的锁定", "Lock to release"),
+        "locks.lock": ("锁定", "Lock"),
+        "locks.release": ("解除锁定", "Release"),
+        "locks.nothing": (
+            "还没有已审核的按期报表可以锁定。",
+            "No approved periodic return to lock yet.",
+        ),
+        "locks.locked": ("已锁定：{what}。", "Locked: {what}."),
+        "locks.released": (
+            "已解除锁定：{what}。锁定期间收到的报表仍须逐一审核。",
+            "Released: {what}. Returns held while it was locked still need approving one by one.",
+        ),
+        # versions
+        "versions.caption": (
+            "同一单位同一期的报表每次重新报送都留作一个版本；按接收顺序比较相邻版本。",
+            "Each resubmission of a unit's return for a period is kept as a version;"
+            " consecutive versions are compared in the order received.",
+        ),
+        "versions.resubmitted": ("多次报送的报表", "Returns sent more than once"),
+        "versions.none_resubmitted": (
+            "还没有单位重复报送同一期报表。",
+            "No unit has sent a period's return more than once yet.",
+        ),
+        "versions.none": (
+            "还没有按期报送的报表（目标进度、就业情况、残疾人救助）。",
+            "No periodic returns yet (target progress, employment, disability aid).",
+        ),
+        "versions.kind": ("报表类别", "Return kind"),
+        "versions.unit": ("单位", "Unit"),
+        "versions.period": ("报告期", "Period"),
+        "versions.list": ("各版本", "Versions"),
+        "versions.changes": ("版本间变化", "Changes between versions"),
+        "versions.single": (
+            "这一期只收到一个版本。",
+            "Only one version of this return was received.",
+        ),
+        "versions.no_changes": (
+            "相邻版本之间没有数字变化。",
+            "Consecutive versions do not differ.",
+        ),
+        # reporting calendar
+        "cal.kind": ("报表类别", "Return kind"),
+        "cal.year": ("年度", "Year"),
+        "cal.empty": (
+            "报送日历需要单位名录和至少一年的数据：请先装载单位名录（units）和目标库或按期报表。",
+            "The calendar needs the unit register and a year of figures: load the units"
+            " register and the targets or periodic returns first.",
+        ),
+        "cal.no_expected": (
+            "{year}年没有单位应报“{kind}”（见下方报送要求中的应报单位类别）。",
+            "No unit is expected to send {kind} returns in {year} (see the expected unit types"
+            " in the reporting rules below).",
+        ),
+        "cal.expected": ("应报", "Expected"),
+        "cal.received": ("已报", "Received"),
+        "cal.reporting_rate": ("报送率", "Reporting rate"),
+        "cal.on_time_rate": ("及时报送率", "On-time rate"),
+        "cal.approved": ("已审核生效", "Approved"),
+        "cal.received.detail": (
+            "已报 {received} / 应报 {expected} 份",
+            "{received} of {expected} received",
+        ),
+        "cal.on_time.detail": (
+            "按时 {on_time} / 应报 {expected} 份",
+            "{on_time} of {expected} on time",
+        ),
+        "cal.approved.detail": ("待审核 {pending} 份", "{pending} awaiting approval"),
+        "cal.rates_caption": (
+            "报送率 = 已报 / 应报；及时报送率 = 截止日前报送 / 应报（截止日 = 报告期末 + 报送期限）。",
+            "Reporting rate = received / expected; on-time rate = received by the due date /"
+            " expected (due date = end of the period + the deadline).",
+        ),
+        "cal.by_period": ("各报告期报送情况", "Returns by period"),
+        "cal.grid": ("单位 × 报告期", "Units × periods"),
+        "cal.details": ("报送明细", "Returns by unit and period"),
+        "cal.settings": ("报送要求", "Reporting rules"),
+        "cal.edit": ("修改报送要求", "Change a kind's rules"),
+        "cal.edit_kind": ("报表类别", "Return kind"),
+        "cal.deadline_days": (
+            "报送期限（报告期结束后天数）",
+            "Deadline (days after the period ends)",
+        ),
+        "cal.requires_approval": ("须经审核后生效", "Needs a steward's approval"),
+        "cal.save": ("保存", "Save"),
+        "cal.saved": ("已保存“{kind}”的报送要求。", "Saved the rules for {kind}."),
+        # upload
+        "upload.caption": (
+            "与 `ducha ingest` 相同的流程：每个文件整体装载或整体拒收；单位名录、目标库先装载。",
+            "The same pipeline as `ducha ingest`: each file is loaded whole or rejected whole;"
+            " the unit register and targets go first.",
+        ),
+        "upload.files": (
+            "报表文件（CSV 或 Excel，可多选）",
+            "Return files (CSV or Excel, several at once)",
+        ),
+        "upload.kind": ("报表类别", "Kind of return"),
+        "upload.auto": ("按表头自动识别", "Recognise from the header"),
+        "upload.as_of": (
+            "截止日期（督办事项按此日期判断是否超期）",
+            "As-of date (supervision items are judged at it)",
+        ),
+        "upload.submit": ("校验并装载", "Validate and load"),
+        "upload.choose_first": ("请先选择要上传的文件。", "Choose the files to upload first."),
+        "upload.results": ("装载结果", "Results"),
+        "upload.accepted": ("{file}：已接收，{rows} 行。", "{file}: accepted, {rows} rows."),
+        "upload.accepted_with_warnings": (
+            "{file}：已接收，{rows} 行，有 {warnings} 个警告，请核实。",
+            "{file}: accepted, {rows} rows, with {warnings} warnings to check.",
+        ),
+        "upload.pending": ("须经审核批准后生效。", "It counts once a steward approves it."),
+        "upload.rejected": (
+            "{file}：已拒收，{errors} 个错误；数据仓库未作任何改动。",
+            "{file}: rejected, {errors} errors; nothing in the warehouse changed.",
+        ),
+        "upload.duplicate": (
+            "{file}：相同内容的文件已经载入（文件编号 #{file_id}），未作改动。",
+            "{file}: the same bytes are already loaded (file #{file_id}); nothing changed.",
+        ),
+        "upload.templates": ("空白报表模板", "Blank templates"),
+        "upload.templates.caption": (
+            "每类报表一个 Excel 模板，含填写说明和下拉选项；单位代码取自当前单位名录。",
+            "One Excel template per kind, with instructions and drop-downs; unit codes come"
+            " from the current unit register.",
+        ),
+        # ETL runs
+        "runs.caption": (
+            "`ducha run --inbox 收件夹/` 每次定时装载的记录。",
+            "Every scheduled load by `ducha run --inbox FOLDER/`.",
+        ),
+        "runs.none": (
+            "还没有定时装载记录。运行 `ducha run --inbox 收件夹/`（或按 README 配置 cron / systemd）"
+            "后会在此列出。",
+            "No scheduled runs yet. They are listed here once `ducha run --inbox FOLDER/` runs"
+            " (from cron or systemd, see the README).",
+        ),
+        "runs.count": ("运行次数", "Runs"),
+        "runs.last": ("最近一次", "Last run"),
+        "runs.failed": ("失败或中断", "Failed or interrupted"),
+        "runs.rows": ("累计装载行数", "Rows loaded"),
+        "runs.failures": (
+            "有 {count} 次运行失败或中断（运行编号 {runs}），原因见“信息”列。",
+            "{count} runs failed or were interrupted (runs {runs}); the Message column says why.",
+        ),
+        "runs.rejections": (
+            "有 {count} 次运行含被拒收的文件（运行编号 {runs}），可在下方查看。",
+            "{count} runs had rejected files (runs {runs}); see them below.",
+        ),
+        "runs.table": ("运行记录", "Runs"),
+        "runs.pick": ("查看某次运行处理的文件", "Files of a run"),
+        "runs.run": (
+            "第 {run_id} 次运行（{started}，{status}）",
+            "Run {run_id} ({started}, {status})",
+        ),
+        "runs.files": ("本次运行处理的文件", "Files of this run"),
+        "runs.no_files": (
+            "这次运行没有新文件（内容相同的文件只计数，不另行记录）。",
+            "This run loaded no new file (files with the same bytes are counted, not recorded).",
+        ),
+    }
+)
+
+_COLUMNS_EN.update(
+    {
+        "file_id": "File id",
+        "units": "Units",
+        "periods": "Periods",
+        "file_status": "Outcome",
+        "approval": "Approval",
+        "row_count": "Rows",
+        "error_count": "Errors",
+        "warning_count": "Warnings",
+        "run_id": "Run",
+        "decided_by": "Steward",
+        "decided_at": "Decided at",
+        "action": "Decision",
+        "reason": "Reason",
+        "locked_by": "Locked by",
+        "locked_at": "Locked at",
+        "released_by": "Released by",
+        "released_at": "Released at",
+        "release_reason": "Release reason",
+        "lock_status": "Lock",
+        "severity": "Severity",
+        "column_label": "Column",
+        "value": "Value",
+        "rule": "Rule",
+        "message_zh": "Message (zh)",
+        "message_en": "Message (en)",
+        "expectation_type": "Expectation",
+        "expectation_result": "Result",
+        "element_count": "Rows checked",
+        "unexpected_count": "Unexpected",
+        "kwargs": "Arguments",
+        "versions": "Versions",
+        "change": "Change",
+        "figure": "Figure",
+        "old_value": "Old",
+        "new_value": "New",
+        "from_file": "From version",
+        "to_file": "To version",
+        "expected": "Expected",
+        "received": "Received",
+        "on_time": "On time",
+        "approved": "Approved",
+        "pending": "Awaiting approval",
+        "reporting_rate": "Reporting rate",
+        "on_time_report_rate": "On-time rate",
+        "report_due_on": "Due on",
+        "first_received_at": "First received",
+        "latest_file_name": "Latest file",
+        "calendar_status": "Status",
+        "locked": "Locked",
+        "frequency": "Frequency",
+        "deadline_days": "Deadline (days)",
+        "requires_approval": "Needs approval",
+        "expected_unit_types": "Expected from",
+        "started_at": "Started",
+        "finished_at": "Finished",
+        "duration_seconds": "Duration (s)",
+        "inbox": "Inbox",
+        "host": "Host",
+        "run_status": "Status",
+        "files_seen": "Files",
+        "files_accepted": "Accepted",
+        "files_rejected": "Rejected",
+        "files_duplicate": "Duplicates",
+        "rows_loaded": "Rows loaded",
+        "message": "Message",
+    }
+)
+
+_COLUMNS_ZH.update(
+    {
+        "file_id": "文件编号",
+        "units": "单位",
+        "periods": "报告期",
+        "file_status": "处理结果",
+        "approval": "审核",
+        "row_count": "数据行数",
+        "error_count": "错误",
+        "warning_count": "警告",
+        "run_id": "运行编号",
+        "decided_by": "审核人",
+        "decided_at": "审核时间",
+        "action": "决定",
+        "reason": "理由",
+        "locked_by": "锁定人",
+        "locked_at": "锁定时间",
+        "released_by": "解除人",
+        "released_at": "解除时间",
+        "release_reason": "解除理由",
+        "lock_status": "锁定状态",
+        "severity": "级别",
+        "column_label": "列",
+        "value": "值",
+        "rule": "规则",
+        "message_zh": "说明（中文）",
+        "message_en": "说明（英文）",
+        "expectation_type": "规则类型",
+        "expectation_result": "结果",
+        "element_count": "检查行数",
+        "unexpected_count": "不符合行数",
+        "kwargs": "参数",
+        "versions": "版本数",
+        "change": "变化",
+        "figure": "指标",
+        "old_value": "原值",
+        "new_value": "新值",
+        "from_file": "原版本",
+        "to_file": "新版本",
+        "expected": "应报",
+        "received": "已报",
+        "on_time": "按时",
+        "approved": "已审核",
+        "pending": "待审核",
+        "reporting_rate": "报送率",
+        "on_time_report_rate": "及时报送率",
+        "report_due_on": "报送截止日",
+        "first_received_at": "首次报送时间",
+        "latest_file_name": "最新文件",
+        "calendar_status": "报送状态",
+        "locked": "已锁定",
+        "frequency": "报送频率",
+        "deadline_days": "报送期限(天)",
+        "requires_approval": "须经审核",
+        "expected_unit_types": "应报单位类别",
+        "started_at": "开始时间",
+        "finished_at": "结束时间",
+        "duration_seconds": "耗时(秒)",
+        "inbox": "收件夹",
+        "host": "主机",
+        "run_status": "运行状态",
+        "files_seen": "文件数",
+        "files_accepted": "接收",
+        "files_rejected": "拒收",
+        "files_duplicate": "重复",
+        "rows_loaded": "装载行数",
+        "message": "信息",
+    }
+)
+
+_ENUMS_ZH.update(
+    {
+        "file_status": {
+            "accepted": "已接收",
+            "accepted_with_warnings": "有警告",
+            "rejected": "已拒收",
+            "superseded": "已被替代",
+            "pending": "待审核",
+            "withdrawn": "已撤回",
+            "validating": "校验中",
+            "interrupted": "已中断",
+        },
+        "approval": {"approved": "已批准", "pending": "待审核", "rejected": "已撤回"},
+        "severity": {"error": "错误", "warning": "警告"},
+        "action": {"approve": "批准", "reject": "撤回"},
+        "expectation_result": {"passed": "通过", "failed": "未通过"},
+        "lock_status": {"active": "生效中", "released": "已解除"},
+        "change": {"added": "新增", "removed": "删除", "changed": "修改"},
+        "calendar_status": {
+            "on_time": "按时报送",
+            "late": "迟报",
+            "pending": "待审核",
+            "withdrawn": "已撤回",
+            "missing": "未报",
+            "not_due": "未到期",
+        },
+        "frequency": {"month": "按月", "quarter": "按季", "year": "按年", "": "不定期"},
+        "run_status": {
+            "running": "运行中",
+            "succeeded": "成功",
+            "rejected_files": "有拒收文件",
+            "failed": "失败",
+            "interrupted": "已中断",
+        },
+    }
+)
+
+_ENUMS_EN.update(
+    {
+        "file_status": {
+            "accepted": "accepted",
+            "accepted_with_warnings": "accepted with warnings",
+            "rejected": "rejected",
+            "superseded": "superseded",
+            "pending": "pending approval",
+            "withdrawn": "withdrawn",
+            "validating": "being validated",
+            "interrupted": "interrupted",
+        },
+        "approval": {"approved": "approved", "pending": "pending", "rejected": "withdrawn"},
+        "severity": {"error": "error", "warning": "warning"},
+        "action": {"approve": "approve", "reject": "withdraw"},
+        "expectation_result": {"passed": "passed", "failed": "failed"},
+        "lock_status": {"active": "active", "released": "released"},
+        "change": {"added": "added", "removed": "removed", "changed": "changed"},
+        "calendar_status": {
+            "on_time": "on time",
+            "late": "late",
+            "pending": "pending approval",
+            "withdrawn": "withdrawn",
+            "missing": "missing",
+            "not_due": "not due",
+        },
+        "frequency": {
+            "month": "monthly",
+            "quarter": "quarterly",
+            "year": "yearly",
+            "": "not periodic",
+        },
+        "run_status": {
+            "running": "running",
+            "succeeded": "succeeded",
+            "rejected_files": "rejected files",
+            "failed": "failed",
+            "interrupted": "interrupted",
+        },
+    }
+)
+
+
 def lang() -> str:
     """The reader's language: "zh" (default) or "en"."""
     chosen = st.session_state.get(LANG_KEY, "zh")

@@ -9,10 +9,13 @@ comes from ``st.cache_resource``. Nothing connects at import time.
 from __future__ import annotations
 
 import calendar
+import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import sqlalchemy as sa
@@ -22,6 +25,10 @@ from sqlalchemy.engine import make_url
 from dashboard.format import PERIOD
 from etl.kinds import KINDS
 from etl.settings import Settings, WarehouseUnavailable, embedded_url, redact
+
+if TYPE_CHECKING:  # the ETL's modules load on first use, not with the dashboard
+    from etl.report import Report
+    from etl.report_export import StoredFile
 
 TTL_SECONDS = 60
 # Views the pages read; a warehouse missing any of them needs `ducha db upgrade`.
@@ -34,6 +41,7 @@ REQUIRED_VIEWS = (
     "mart.supervision_closure",
     "mart.units",
     "mart.return_rows",
+    "ingest.reporting_calendar",
 )
 
 
@@ -120,7 +128,16 @@ def _embedded_url(home: str) -> str:
 def engine(url: str) -> sa.Engine:
     """One pooled engine per warehouse URL, made on first use."""
     sa_url = make_url(url).set(drivername="postgresql+psycopg")
-    return sa.create_engine(sa_url, pool_pre_ping=True, pool_size=2, max_overflow=2)
+    # No JIT: the planner over-estimates the views' cross joins (the reporting
+    # calendar's period series) and spends up to a second compiling queries
+    # that then run in milliseconds.
+    return sa.create_engine(
+        sa_url,
+        pool_pre_ping=True,
+        pool_size=2,
+        max_overflow=2,
+        connect_args={"options": "-c jit=off"},
+    )
 
 
 def _decimals_to_float(frame: pd.DataFrame) -> pd.DataFrame:
@@ -506,3 +523,332 @@ def return_rows(
         "units": list(units) if units is not None else None,
     }
     return _read(url, _RETURN_ROWS, params)
+
+
+# ------------------------------------------------------------ stewardship --
+# The data stewards' pages (数据管理): files received, their reports, decisions,
+# locks, versions, the reporting calendar and ETL runs. Writes go through the
+# ETL's own functions (etl.load, etl.steward), imported on first use so the
+# dashboard starts without the readers or Great Expectations.
+
+# A file's status in the inbox: its outcome, refined by what happened since.
+# An approved file none of whose rows is current any more was superseded.
+_FILES = """
+with coverage as (
+    select
+        file_id,
+        array_agg(distinct unit_code order by unit_code) as unit_codes,
+        array_agg(distinct coalesce(period, year::text) order by coalesce(period, year::text))
+            filter (where coalesce(period, year::text) is not null) as periods,
+        bool_or(version_status = 'current') as has_current
+    from mart.return_rows
+    group by file_id
+)
+
+select
+    files.file_id,
+    files.file_name,
+    files.kind,
+    files.received_at,
+    files.finished_at,
+    files.as_of,
+    files.outcome,
+    files.approval,
+    files.row_count,
+    files.error_count,
+    files.warning_count,
+    files.run_id,
+    coalesce(coverage.unit_codes, '{}') as unit_codes,
+    coalesce(coverage.periods, '{}') as periods,
+    case
+        when files.outcome not in ('accepted', 'accepted_with_warnings') then files.outcome
+        when files.approval = 'pending' then 'pending'
+        when files.approval = 'rejected' then 'withdrawn'
+        when not coalesce(coverage.has_current, false) then 'superseded'
+        else files.outcome
+    end as status
+from ingest.files as files
+left join coverage on coverage.file_id = files.file_id
+order by files.file_id desc
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def files(url: str) -> pd.DataFrame:
+    """Every file received, latest first, with the units and periods it covers and its status."""
+    frame = _read(url, _FILES)
+    for name in ("unit_codes", "periods"):
+        frame[name] = frame[name].map(lambda values: tuple(values or ()))
+    return frame
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def stored_file(url: str, file_id: int) -> StoredFile | None:
+    """One file's stored validation report (etl.report_export), or None if there is no such file."""
+    from etl.report_export import FileNotFound, read_stored
+
+    try:
+        return read_stored(url, int(file_id))
+    except FileNotFound:
+        return None
+
+
+_DECISIONS = """
+select
+    decisions.decision_id, decisions.file_id, files.file_name, files.kind,
+    decisions.action, decisions.decided_by, decisions.decided_at, decisions.reason
+from ingest.decisions as decisions
+inner join ingest.files as files on files.file_id = decisions.file_id
+where %(file_id)s::bigint is null or decisions.file_id = %(file_id)s::bigint
+order by decisions.decided_at desc, decisions.decision_id desc
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def decisions(url: str, file_id: int | None = None) -> pd.DataFrame:
+    """Stewards' decisions, latest first: all of them, or one file's."""
+    return _read(url, _DECISIONS, {"file_id": None if file_id is None else int(file_id)})
+
+
+_LOCKS = """
+select
+    locks.lock_id, locks.kind, locks.unit_code, units.unit_name, locks.period,
+    core.period_end(locks.period) as period_end,
+    locks.locked_by, locks.locked_at, locks.reason,
+    locks.released_by, locks.released_at, locks.release_reason,
+    case when locks.released_at is null then 'active' else 'released' end as lock_status
+from ingest.period_locks as locks
+left join mart.units as units on units.unit_code = locks.unit_code
+order by locks.released_at is not null, locks.locked_at desc, locks.lock_id desc
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def locks(url: str) -> pd.DataFrame:
+    """Every period lock, active ones first."""
+    return _read(url, _LOCKS)
+
+
+# One row per (kind, unit, period) received: how many versions, whether one is current.
+_SLICES = """
+select
+    kind, unit_code, period, period_end,
+    count(distinct file_id) as versions,
+    bool_or(version_status = 'current') as has_current,
+    max(received_at) as last_received_at
+from mart.return_rows
+where period is not null
+group by kind, unit_code, period, period_end
+order by kind, unit_code, period_end, period
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def slices(url: str) -> pd.DataFrame:
+    """Every (kind, unit, period) some periodic return reported, with its number of versions."""
+    return _read(url, _SLICES)
+
+
+_SLICE_VERSIONS = """
+select file_id, file_name, received_at, as_of, approval, version_status, item_key, row_no, figures
+from mart.return_rows
+where kind = %(kind)s and unit_code = %(unit)s and period = %(period)s
+order by file_id, item_key
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def slice_versions(url: str, kind: str, unit: str, period: str) -> pd.DataFrame:
+    """Every row of every version received for one (kind, unit, period), oldest file first."""
+    return _read(url, _SLICE_VERSIONS, {"kind": kind, "unit": unit, "period": period})
+
+
+_CALENDAR_YEARS = "select distinct year from ingest.reporting_calendar order by year desc"
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def calendar_years(url: str) -> list[int]:
+    """Years the reporting calendar expects returns for, latest first."""
+    return [int(year) for year in _read(url, _CALENDAR_YEARS)["year"]]
+
+
+_CALENDAR = """
+select
+    kind, year, period, period_end, unit_code, unit_name, unit_type,
+    due_on as report_due_on, first_received_at, latest_file_id, latest_file_name,
+    latest_approval, versions, received, on_time, approved, locked, status
+from ingest.reporting_calendar
+where year = %(year)s and kind = %(kind)s
+order by period_end, unit_type, unit_code
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def reporting_calendar(url: str, kind: str, year: int) -> pd.DataFrame:
+    """Expected returns of one kind in a year: one row per (period, unit), with their status."""
+    return _read(url, _CALENDAR, {"kind": kind, "year": year})
+
+
+# DHIS2's reporting rates: received / expected and on time / expected.
+_CALENDAR_RATES = """
+select
+    period,
+    period_end,
+    min(due_on) as report_due_on,
+    count(*) as expected,
+    count(*) filter (where received) as received,
+    count(*) filter (where on_time) as on_time,
+    count(*) filter (where approved) as approved,
+    count(*) filter (where status = 'pending') as pending,
+    count(*) filter (where received)::numeric / nullif(count(*), 0) as reporting_rate,
+    count(*) filter (where on_time)::numeric / nullif(count(*), 0) as on_time_report_rate
+from ingest.reporting_calendar
+where year = %(year)s and kind = %(kind)s
+group by period, period_end
+order by period_end, period
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def calendar_rates(url: str, kind: str, year: int) -> pd.DataFrame:
+    """Per period of the year: expected, received, on time and approved returns, and the rates."""
+    return _read(url, _CALENDAR_RATES, {"kind": kind, "year": year})
+
+
+_KIND_SETTINGS = """
+select kind, frequency, deadline_days, requires_approval, expected_unit_types
+from ingest.kind_settings
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def kind_settings(url: str) -> pd.DataFrame:
+    """Each return kind's reporting frequency, deadline and approval policy, in KINDS order."""
+    frame = _read(url, _KIND_SETTINGS)
+    frame["expected_unit_types"] = frame["expected_unit_types"].map(
+        lambda values: tuple(values or ())
+    )
+    order = {name: index for index, name in enumerate(KINDS)}
+    return frame.sort_values("kind", key=lambda kinds: kinds.map(order)).reset_index(drop=True)
+
+
+_RUNS = """
+select
+    run_id, started_at, finished_at,
+    extract(epoch from finished_at - started_at)::float8 as duration_seconds,
+    inbox, host, pid, status, files_seen, files_accepted, files_rejected, files_duplicate,
+    rows_loaded, message
+from ingest.runs
+order by run_id desc
+limit 1000
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def runs(url: str) -> pd.DataFrame:
+    """The latest scheduled ETL runs (`ducha run`), latest first."""
+    return _read(url, _RUNS)
+
+
+# ------------------------------------------------------------------ writes --
+# Every write clears the cached reads, so each page shows its effect at once.
+
+
+def _written() -> None:
+    st.cache_data.clear()
+
+
+def decide(url: str, file_id: int, action: str, decided_by: str, reason: str | None) -> str:
+    """Approve or reject (withdraw) an accepted file (etl.load.decide); returns the new approval."""
+    from etl.load import decide as record_decision
+
+    try:
+        return record_decision(url, int(file_id), action, decided_by, reason or None)
+    finally:
+        _written()
+
+
+def lock_period(
+    url: str, kind: str, unit_code: str, period: str, locked_by: str, reason: str | None
+) -> int:
+    """Lock an approved (kind, unit, period); etl.steward.StewardError says why it cannot."""
+    from etl.steward import lock_period as lock
+
+    try:
+        return lock(url, kind, unit_code, period, locked_by, reason or None)
+    finally:
+        _written()
+
+
+def release_period(
+    url: str, kind: str, unit_code: str, period: str, released_by: str, reason: str | None
+) -> None:
+    """Release a period lock; etl.steward.StewardError says why it cannot."""
+    from etl.steward import release_period as release
+
+    try:
+        release(url, kind, unit_code, period, released_by, reason or None)
+    finally:
+        _written()
+
+
+_UPDATE_KIND_SETTINGS = """
+update ingest.kind_settings
+set deadline_days = %(deadline_days)s, requires_approval = %(requires_approval)s
+where kind = %(kind)s
+"""
+
+
+def update_kind_settings(url: str, kind: str, deadline_days: int, requires_approval: bool) -> None:
+    """Change a kind's reporting deadline (days after the period's end) and approval policy."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}")
+    if deadline_days < 0:
+        raise ValueError("deadline_days must not be negative")
+    params = {
+        "kind": kind,
+        "deadline_days": int(deadline_days),
+        "requires_approval": bool(requires_approval),
+    }
+    try:
+        with engine(url).begin() as conn:
+            conn.exec_driver_sql(_UPDATE_KIND_SETTINGS, params)
+    except sa.exc.OperationalError as exc:
+        raise WarehouseUnavailable(
+            f"无法连接数据仓库 / cannot connect to the warehouse ({redact(url)})"
+        ) from exc
+    finally:
+        _written()
+
+
+def upload_name(name: str) -> str:
+    """A browser's file name reduced to its last part: no folders, never empty or a dot name."""
+    last = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return last if last.strip(".") else "upload"
+
+
+def ingest_uploads(
+    url: str,
+    uploads: Sequence[tuple[str, bytes]],
+    kind: str | None = None,
+    as_of: date | None = None,
+) -> list[Report]:
+    """Load uploaded files through the same pipeline as `ducha ingest`; one report per file.
+
+    Each upload is saved under a temporary folder with its original name (the
+    report and ingest.files name the file as the unit sent it), each in a
+    folder of its own, since two uploads may share a name.
+    """
+    from etl.load import ingest_files
+
+    with tempfile.TemporaryDirectory(prefix="ducha-upload-") as folder:
+        paths = []
+        for index, (name, data) in enumerate(uploads):
+            path = Path(folder) / str(index) / upload_name(name)
+            path.parent.mkdir()
+            path.write_bytes(data)
+            paths.append(path)
+        try:
+            return ingest_files(url, paths, kind=kind, as_of=as_of)
+        finally:
+            _written()

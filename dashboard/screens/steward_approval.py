@@ -1,0 +1,197 @@
+"""审核 Approval: returns awaiting a steward, approve or withdraw a file, the decisions
+made, and period locks (a locked period's later returns wait for approval)."""
+
+import streamlit as st
+
+from dashboard import format as fmt
+from dashboard import queries, steward, tables
+from dashboard.i18n import enum, lang, t
+from dashboard.tables import Col
+from etl.settings import WarehouseUnavailable
+
+url = steward.url()
+
+st.title(t("page.approval"))
+steward.show_flash()
+
+settings = queries.kind_settings(url)
+needing = settings.loc[settings["requires_approval"], "kind"].tolist()
+if needing:
+    separator = "、" if lang() == "zh" else ", "
+    st.caption(t("approval.policy", kinds=separator.join(enum("kind", k) for k in needing)))
+else:
+    st.caption(t("approval.policy_none"))
+
+files = queries.files(url)
+register = queries.units(url)
+names = dict(zip(register["unit_code"], register["unit_name"], strict=True))
+
+st.subheader(t("approval.queue"))
+pending = files[files["status"] == "pending"]
+if pending.empty:
+    st.success(t("approval.none_pending"))
+else:
+    tables.show(
+        steward.describe_files(pending, register),
+        steward.FILE_COLS,
+        key="approval_queue",
+        title=t("approval.queue"),
+    )
+
+st.subheader(t("approval.decide"))
+accepted = files[files["outcome"].isin(steward.ACCEPTED)]
+# Pending files first, then the latest.
+accepted = accepted.assign(waiting=accepted["status"] != "pending").sort_values(
+    ["waiting", "file_id"], ascending=[True, False]
+)
+file = steward.pick_file(
+    accepted, "approval_file", t("approval.pick"), unknown="approval.not_decidable"
+)
+if file is None:
+    steward.keep_params()
+    st.info(t("approval.no_files") if not files.empty else t("guide.no_files"))
+else:
+    if file["unit_codes"]:
+        st.caption(
+            t(
+                "report.covers",
+                units=steward.units_text(file["unit_codes"], names),
+                periods=steward.periods_text(file["periods"]) or fmt.MISSING,
+            )
+        )
+    steward.report_link(int(file["file_id"]))
+    steward.decision_form(url, file)
+
+st.subheader(t("approval.history"))
+history = queries.decisions(url)
+if history.empty:
+    st.caption(t("approval.no_history"))
+else:
+    tables.show(history, steward.DECISION_COLS, key="approval_history", title=t("approval.history"))
+
+# ------------------------------------------------------------ period locks --
+
+st.subheader(t("locks.title"))
+st.caption(t("locks.caption"))
+locks = queries.locks(url)
+active = locks[locks["lock_status"] == "active"]
+lock_cols = [
+    Col("kind", "enum:kind"),
+    Col("unit_code"),
+    Col("unit_name"),
+    Col("period", "period"),
+    Col("locked_by"),
+    Col("locked_at", "datetime"),
+    Col("reason"),
+]
+if active.empty:
+    st.caption(t("locks.none"))
+else:
+    tables.show(active, lock_cols, key="locks_active", title=t("locks.active"))
+
+
+def _what(kind: str, unit: str, period: str) -> str:
+    unit_name = names.get(unit, unit)
+    return f"{enum('kind', kind)} · {unit_name} ({unit}) · {fmt.period_label(period, lang())}"
+
+
+lock_box, release_box = st.columns(2)
+with lock_box:
+    st.markdown(f"**{t('locks.lock_form')}**")
+    slices = queries.slices(url)
+    lockable = slices[slices["has_current"]]
+    if lockable.empty:
+        st.caption(t("locks.nothing"))
+    else:
+        kinds = list(dict.fromkeys(lockable["kind"]))
+        steward.keep_valid("lock_kind", kinds)
+        kind = st.selectbox(
+            t("locks.kind"),
+            kinds,
+            key="lock_kind",
+            format_func={k: enum("kind", k) for k in kinds}.__getitem__,
+        )
+        of_kind = lockable[lockable["kind"] == kind]
+        units = list(dict.fromkeys(of_kind["unit_code"]))
+        steward.keep_valid("lock_unit", units)
+        unit = st.selectbox(
+            t("locks.unit"),
+            units,
+            key="lock_unit",
+            format_func={u: f"{names.get(u, u)} ({u})" for u in units}.__getitem__,
+        )
+        periods = of_kind.loc[of_kind["unit_code"] == unit, "period"].tolist()
+        steward.keep_valid("lock_period", periods)
+        with st.form("lock_form"):
+            period = st.selectbox(
+                t("locks.period"),
+                periods,
+                key="lock_period",
+                index=len(periods) - 1,
+                format_func={p: fmt.period_label(p, lang()) for p in periods}.__getitem__,
+            )
+            who = steward.name_input("lock_name")
+            reason = st.text_input(t("steward.reason"), key="lock_reason").strip()
+            if st.form_submit_button(t("locks.lock"), key="lock_submit"):
+                if not who:
+                    st.error(t("steward.name_required"))
+                else:
+                    try:
+                        queries.lock_period(url, kind, unit, period, who, reason)
+                    except (
+                        ValueError,
+                        WarehouseUnavailable,
+                    ) as exc:  # StewardError is a ValueError
+                        st.error(t("steward.failed", error=exc))
+                    else:
+                        steward.remember_name(who)
+                        steward.flash(t("locks.locked", what=_what(kind, unit, period)))
+                        st.rerun()
+
+with release_box:
+    st.markdown(f"**{t('locks.release_form')}**")
+    if active.empty:
+        st.caption(t("locks.nothing_to_release"))
+    else:
+        choices = {
+            int(row["lock_id"]): _what(row["kind"], row["unit_code"], row["period"])
+            for _, row in active.iterrows()
+        }
+        with st.form("release_form"):
+            lock_id = st.selectbox(
+                t("locks.pick"), list(choices), key="release_pick", format_func=choices.__getitem__
+            )
+            who = steward.name_input("release_name")
+            reason = st.text_input(t("steward.reason"), key="release_reason").strip()
+            if st.form_submit_button(t("locks.release"), key="release_submit"):
+                chosen = active.loc[active["lock_id"] == lock_id].iloc[0]
+                if not who:
+                    st.error(t("steward.name_required"))
+                else:
+                    try:
+                        queries.release_period(
+                            url, chosen["kind"], chosen["unit_code"], chosen["period"], who, reason
+                        )
+                    except (
+                        ValueError,
+                        WarehouseUnavailable,
+                    ) as exc:  # StewardError is a ValueError
+                        st.error(t("steward.failed", error=exc))
+                    else:
+                        steward.remember_name(who)
+                        steward.flash(t("locks.released", what=choices[lock_id]))
+                        st.rerun()
+
+released = locks[locks["lock_status"] == "released"]
+if not released.empty:
+    tables.show(
+        released,
+        [
+            *lock_cols,
+            Col("released_by"),
+            Col("released_at", "datetime"),
+            Col("release_reason"),
+        ],
+        key="locks_history",
+        title=t("locks.history"),
+    )

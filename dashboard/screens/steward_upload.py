@@ -1,0 +1,76 @@
+"""上传 Upload: units' return files validated and loaded as by `ducha ingest`, each
+file's outcome and problems, and the blank Excel template of every kind."""
+
+from datetime import date
+
+import streamlit as st
+
+from dashboard import queries, steward, tables
+from dashboard.i18n import enum, t
+from etl.kinds import KINDS
+
+url = steward.url()
+steward.keep_params()
+
+st.title(t("page.upload"))
+st.caption(t("upload.caption"))
+
+# A new uploader after each load, so the same files are not sent twice by accident.
+round_no = st.session_state.setdefault("upload_round", 0)
+uploads = st.file_uploader(
+    t("upload.files"),
+    type=["csv", "xlsx"],
+    accept_multiple_files=True,
+    key=f"upload_files_{round_no}",
+)
+kind_box, as_of_box = st.columns(2)
+kind = kind_box.selectbox(
+    t("upload.kind"),
+    [None, *KINDS],
+    key="upload_kind",
+    format_func={None: t("upload.auto"), **{k: enum("kind", k) for k in KINDS}}.__getitem__,
+)
+as_of = as_of_box.date_input(t("upload.as_of"), value=date.today(), key="upload_as_of")
+if st.button(t("upload.submit"), key="upload_submit", type="primary"):
+    if not uploads:
+        st.warning(t("upload.choose_first"))
+    else:
+        with st.spinner(t("upload.submit")):
+            reports = queries.ingest_uploads(
+                url, [(upload.name, upload.getvalue()) for upload in uploads], kind, as_of
+            )
+        st.session_state["upload_reports"] = reports
+        st.session_state["upload_round"] = round_no + 1
+        st.rerun()
+
+reports = st.session_state.get("upload_reports")
+if reports:
+    st.subheader(t("upload.results"))
+    for index, report in enumerate(reports):
+        level, sentence = steward.upload_summary(report)
+        getattr(st, level)(sentence)
+        if report.problems:
+            tables.show(
+                steward.problems_frame(report.problems, report.column_label),
+                steward.PROBLEM_COLS,
+                key=f"upload_problems_{index}",
+                title=f"{t('report.problems')}_{report.file_name}",
+            )
+        file_id = report.file_id or report.duplicate_of
+        if file_id is not None:
+            steward.report_link(int(file_id))
+
+st.subheader(t("upload.templates"))
+st.caption(t("upload.templates.caption"))
+unit_codes = tuple(queries.units(url)["unit_code"])
+buttons = st.container(horizontal=True)
+for name, return_kind in KINDS.items():
+    buttons.download_button(
+        enum("kind", name),
+        # Written on click: six workbooks on every rerun would slow the page.
+        data=lambda name=name: steward.template_workbook(name, unit_codes),
+        file_name=f"{return_kind.zh}_{name}_模板.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"template_{name}",
+        on_click="ignore",
+    )

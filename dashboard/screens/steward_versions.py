@@ -1,0 +1,120 @@
+"""版本历史 Resubmission history: every version of a unit's return for a period, and
+which figures changed from one version to the next."""
+
+import streamlit as st
+
+from dashboard import format as fmt
+from dashboard import queries, steward, tables
+from dashboard.i18n import column, enum, lang, t
+from dashboard.tables import Col
+
+url = steward.url()
+steward.keep_params()
+
+st.title(t("page.versions"))
+st.caption(t("versions.caption"))
+
+slices = queries.slices(url)
+if slices.empty:
+    st.info(t("versions.none"))
+    st.stop()
+
+register = queries.units(url)
+names = dict(zip(register["unit_code"], register["unit_name"], strict=True))
+slices = slices.assign(unit_name=slices["unit_code"].map(names))
+
+st.subheader(t("versions.resubmitted"))
+resubmitted = slices[slices["versions"] > 1].sort_values("last_received_at", ascending=False)
+if resubmitted.empty:
+    st.caption(t("versions.none_resubmitted"))
+else:
+    tables.show(
+        resubmitted,
+        [
+            Col("kind", "enum:kind"),
+            Col("unit_code"),
+            Col("unit_name"),
+            Col("period", "period"),
+            Col("versions", "int"),
+            Col("last_received_at", "datetime"),
+        ],
+        key="versions_resubmitted",
+        title=t("versions.resubmitted"),
+    )
+
+# The pickers start on the latest resubmitted return, if any.
+start = resubmitted.iloc[0] if not resubmitted.empty else slices.iloc[-1]
+kinds = list(dict.fromkeys(slices["kind"]))
+steward.keep_valid("versions_kind", kinds)
+st.session_state.setdefault("versions_kind", start["kind"])
+kind_box, unit_box, period_box = st.columns(3)
+kind = kind_box.selectbox(
+    t("versions.kind"),
+    kinds,
+    key="versions_kind",
+    format_func={k: enum("kind", k) for k in kinds}.__getitem__,
+)
+of_kind = slices[slices["kind"] == kind]
+units = list(dict.fromkeys(of_kind["unit_code"]))
+steward.keep_valid("versions_unit", units)
+if kind == start["kind"]:
+    st.session_state.setdefault("versions_unit", start["unit_code"])
+unit = unit_box.selectbox(
+    t("versions.unit"),
+    units,
+    key="versions_unit",
+    format_func={u: f"{names.get(u, u)} ({u})" for u in units}.__getitem__,
+)
+of_unit = of_kind[of_kind["unit_code"] == unit]
+periods = of_unit["period"].tolist()
+steward.keep_valid("versions_period", periods)
+if kind == start["kind"] and unit == start["unit_code"]:
+    st.session_state.setdefault("versions_period", start["period"])
+period = period_box.selectbox(
+    t("versions.period"),
+    periods,
+    key="versions_period",
+    format_func={p: fmt.period_label(p, lang()) for p in periods}.__getitem__,
+)
+
+rows = queries.slice_versions(url, kind, unit, period)
+title = f"{enum('kind', kind)}_{unit}_{period}"
+st.subheader(t("versions.list"))
+tables.show(
+    steward.versions_frame(rows),
+    [
+        Col("file_id", "int"),
+        Col("file_name"),
+        Col("received_at", "datetime"),
+        Col("as_of", "date"),
+        Col("approval", "enum:approval"),
+        Col("version_status", "enum:version_status"),
+        Col("row_count", "int"),
+    ],
+    key="versions_list",
+    title=f"{t('versions.list')}_{title}",
+)
+
+st.subheader(t("versions.changes"))
+if rows["file_id"].nunique() < 2:
+    st.info(t("versions.single"))
+    st.stop()
+changes = steward.version_changes(rows, kind)
+if changes.empty:
+    st.info(t("versions.no_changes"))
+    st.stop()
+changes["figure"] = changes["figure"].map(column)
+tables.show(
+    changes,
+    [
+        Col("from_file"),
+        Col("to_file"),
+        Col("item_key"),
+        Col("change", "enum:change"),
+        Col("figure"),
+        Col("old_value"),
+        Col("new_value"),
+    ],
+    key="versions_changes",
+    title=f"{t('versions.changes')}_{title}",
+)
