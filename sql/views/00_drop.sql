@@ -5,3 +5,4 @@ drop view if exists mart.supervision_items cascade;
 drop view if exists mart.disability_aid cascade;
 drop view if exists mart.employment cascade;
 drop view if exists mart.target_completion cascade;
+drop view if exists mart.target_progress cascade;

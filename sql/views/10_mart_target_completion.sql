@@ -1,5 +1,6 @@
 -- One row per (year, target_code): the current target with its latest reported
 -- progress (contract §4). A target nobody has reported on yet has NULL actuals.
+-- The completion formula lives once, in mart.target_progress.
 create view mart.target_completion as
 with targets as (
     select * from core.targets where is_current
@@ -10,10 +11,8 @@ units as (
 ),
 
 latest_progress as (
-    select distinct on (year, target_code)
-        year, target_code, unit_code, period, period_end, actual_value, file_id
-    from core.target_progress
-    where is_current
+    select distinct on (year, target_code) *
+    from mart.target_progress
     order by year, target_code, period_end desc, file_id desc
 )
 
@@ -31,13 +30,7 @@ select
     targets.weight,
     targets.planned_value,
     latest_progress.actual_value,
-    case
-        when latest_progress.actual_value is null then null
-        when targets.direction = 'lower' then
-            case when latest_progress.actual_value = 0 then 1::numeric
-                 else targets.planned_value / latest_progress.actual_value end
-        else latest_progress.actual_value / targets.planned_value
-    end as completion_rate,
+    latest_progress.completion_rate,
     latest_progress.period_end,
     latest_progress.file_id
 from targets
