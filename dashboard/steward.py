@@ -91,9 +91,13 @@ def show_flash() -> None:
 
 
 def name_input(key: str) -> str:
-    """The steward's name (no sign-in yet), remembered across pages for the session."""
-    if key not in st.session_state:
-        st.session_state[key] = st.session_state.get(_NAME_KEY, "")
+    """The steward's name (no sign-in yet): each name field takes the last name that
+    signed something this session, once, and is the steward's to change after that."""
+    version, name = st.session_state.get(_NAME_KEY, (0, ""))
+    # A field not drawn on the last run (another page) lost its state: fill it again.
+    if key not in st.session_state or st.session_state.get(f"{key}_seen") != version:
+        st.session_state[key] = name
+        st.session_state[f"{key}_seen"] = version
     return st.text_input(t("steward.name"), key=key, help=t("steward.name.help")).strip()
 
 
@@ -104,7 +108,9 @@ def keep_valid(key: str, options: Sequence[object]) -> None:
 
 
 def remember_name(name: str) -> None:
-    st.session_state[_NAME_KEY] = name
+    """The name that signed a decision or lock, for the session's other name fields."""
+    version = st.session_state.get(_NAME_KEY, (0, ""))[0] + 1
+    st.session_state[_NAME_KEY] = (version, name)
 
 
 # ------------------------------------------------------- file descriptions --
