@@ -431,8 +431,8 @@ _LABELS.update(
         "steward.reason": ("理由（选填）", "Reason (optional)"),
         "steward.open_report": ("查看校验报告", "Open the validation report"),
         "steward.file": (
-            "#{file_id} {file_name}（{kind}，{status}）",
-            "#{file_id} {file_name} ({kind}, {status})",
+            "#{file_id} {file_name}（{kind}）",
+            "#{file_id} {file_name} ({kind})",
         ),
         "steward.more": ("等 {count} 个", "{count} in all"),
         "steward.range": ("{first} 至 {last}", "{first} to {last}"),
@@ -499,6 +499,11 @@ _LABELS.update(
             "与 `ducha` 生成的离线页面相同：不联网也能打开，可直接发给单位。",
             "The page `ducha` writes for offline use: it opens without a network and can be"
             " sent to the unit as is.",
+        ),
+        "report.offline_too_big": (
+            "该文件有 {problems} 个问题，页面过大，不在此显示；请用上方按钮下载离线校验页面。",
+            "This file has {problems} problems, too many to show the page here: download the"
+            " offline page with the button above.",
         ),
         "report.history": ("审核记录", "Decisions on this file"),
         "report.no_history": ("该文件还没有审核记录。", "No decisions on this file yet."),
@@ -720,8 +725,8 @@ _LABELS.update(
         "runs.table": ("运行记录", "Runs"),
         "runs.pick": ("查看某次运行处理的文件", "Files of a run"),
         "runs.run": (
-            "第 {run_id} 次运行（{started}，{status}）",
-            "Run {run_id} ({started}, {status})",
+            "第 {run_id} 次运行（{started}）",
+            "Run {run_id} ({started})",
         ),
         "runs.files": ("本次运行处理的文件", "Files of this run"),
         "runs.no_files": (

@@ -679,7 +679,10 @@ select
     latest_approval, versions, received, on_time, approved, locked, status
 from ingest.reporting_calendar
 where year = %(year)s and kind = %(kind)s
-order by period_end, unit_type, unit_code
+order by
+    period_end,
+    array_position(array['subdistrict', 'department', 'affiliated'], unit_type),
+    unit_code
 """
 
 
@@ -735,7 +738,7 @@ def kind_settings(url: str) -> pd.DataFrame:
 _RUNS = """
 select
     run_id, started_at, finished_at,
-    extract(epoch from finished_at - started_at)::float8 as duration_seconds,
+    round(extract(epoch from finished_at - started_at), 1)::float8 as duration_seconds,
     inbox, host, pid, status, files_seen, files_accepted, files_rejected, files_duplicate,
     rows_loaded, message
 from ingest.runs

@@ -34,6 +34,8 @@ _URL_KEY = "_ducha_steward_url"
 _NAME_KEY = "_ducha_steward_name"
 _FLASH_KEY = "_ducha_steward_flash"
 ACCEPTED = ("accepted", "accepted_with_warnings")
+# Above this many problems the offline page is offered as a download only.
+INLINE_PROBLEMS = 2_000
 # Kinds reported per (unit, period): the ones with versions, locks and a calendar.
 PERIODIC = tuple(name for name, kind in KINDS.items() if kind.sliced)
 # The column that names a row within its return (mart.return_rows.item_key).
@@ -163,13 +165,16 @@ FILE_COLS = [
 
 
 def file_label(row: pd.Series) -> str:
-    """A file in a picker: #12 employment_2006-Q4.xlsx (就业情况, 已接收)."""
+    """A file in a picker: #12 employment_2006-Q4.xlsx（就业情况）.
+
+    Only what never changes: the browser keeps a picker's choice by its label, so a
+    label that changed under it (a status after a decision) would lose the choice.
+    """
     return t(
         "steward.file",
         file_id=int(row["file_id"]),
         file_name=row["file_name"],
         kind=enum("kind", row["kind"]) or "?",
-        status=enum("file_status", row["status"]),
     )
 
 

@@ -1,8 +1,9 @@
 """The dashboard once in a real headless Chromium (Debian's), served by ``streamlit run``.
 
 Checks what AppTest cannot: the served pages render, a shared link opens the same
-view, a hostile title runs no script, and the browser fetches nothing from any host
-but the dashboard. Screenshots of every page go to ``test-output/browser/``.
+view, a hostile title runs no script, a steward uploads a real file and approves it,
+and the browser fetches nothing from any host but the dashboard. Screenshots of
+every page go to ``test-output/browser/``.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from urllib.parse import urlparse
 import pytest
 
 from dashboard import format as fmt
-from etl.demo import DEMO_AS_OF
+from etl.demo import DEMO_AS_OF, disability_aid_rows, write_demo_returns
+from etl.kinds import KINDS
 from etl.load import ingest_files
+from etl.run import run_inbox
 from tests.helpers import query, write_csv
 from tests.test_dashboard_app import demo  # noqa: F401  (the demo warehouse fixture)
 
@@ -211,3 +214,120 @@ def test_hostile_title_runs_no_script(page, server):
     page.wait_for_selector("text=共 1 行", timeout=60_000)
     _shot(page, "supervision_hostile_title")
     assert page.dialogs == []
+
+
+# ---------------------------------------------------------- stewards' pages --
+
+STEWARD_PAGES = [  # path, heading, screenshot, charts
+    ("/inbox", "报表收件箱", "steward_inbox", 0),
+    ("/approval", "审核", "steward_approval", 0),
+    ("/versions", "版本历史", "steward_versions", 0),
+    ("/calendar", "报送日历", "steward_calendar", 2),
+    ("/runs", "ETL 运行", "steward_runs", 0),
+]
+
+
+def _open_steward(page, server: str, path: str, heading: str, charts: int = 0) -> None:
+    page.goto(f"{server}{path}")
+    page.wait_for_selector(f"h1:has-text('{heading}')", timeout=60_000)
+    page.wait_for_function(
+        "!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
+    # Charts draw after the run ends, once the browser has loaded plotly.js.
+    page.wait_for_function(
+        "n => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
+        ".filter(chart => chart.querySelector('.main-svg')).length >= n",
+        arg=charts,
+        timeout=60_000,
+    )
+    page.wait_for_timeout(500)
+
+
+def _no_error_boxes(page) -> None:
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.locator("[data-testid='stAlertContentError']").count() == 0
+
+
+def test_a_steward_uploads_a_return_and_approves_it(page, server, demo, tmp_path):  # noqa: F811
+    # A December disability-aid return again from 芳草街道, one more person-time,
+    # while the kind needs a steward's approval: it waits until approved.
+    rows = [row for row in disability_aid_rows(12) if row["unit_code"] == "JD-FC"]
+    rows[0] = rows[0] | {
+        "person_times": rows[0]["person_times"] + 1,
+        "amount_yuan": rows[0]["amount_yuan"] + rows[0]["standard_yuan"],
+    }
+    header = list(KINDS["disability_aid"].column_names)
+    upload = write_csv(
+        tmp_path / "残疾人救助_芳草_2006-12_更正.csv",
+        header,
+        [[row[c] for c in header] for row in rows],
+    )
+    query(demo, "update ingest.kind_settings set requires_approval = true"
+                " where kind = 'disability_aid' returning 1")  # fmt: skip
+    # And one scheduled run, with a file the warehouse already holds and a bad one.
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write_demo_returns(tmp_path / "demo")
+    shutil.copy(tmp_path / "demo" / "employment_2006-Q1.xlsx", inbox)
+    write_csv(inbox / "bad.csv", header, [["2006-13", "JD-FC", "特困生活补助", 1, 1, 100, 100]])
+    assert run_inbox(demo, inbox, as_of=DEMO_AS_OF).rejected == 1
+    try:
+        _open_steward(page, server, "/upload", "上传")
+        page.locator("input[type='file']").set_input_files(str(upload))
+        # The chip shows once the browser has sent the file (its long name is shortened).
+        page.wait_for_selector("[data-testid='stFileChip']", timeout=60_000)
+        page.get_by_role("button", name="校验并装载").click()
+        page.wait_for_selector("text=须经审核批准后生效", timeout=120_000)
+        _no_error_boxes(page)
+        _shot(page, "steward_upload")
+        file_id = query(
+            demo, "select max(file_id) from ingest.files where file_name = %s", (upload.name,)
+        )[0][0]
+        assert query(demo, "select approval from ingest.files where file_id = %s", (file_id,)) == [
+            ("pending",)
+        ]
+
+        page.get_by_text(f"查看校验报告 #{file_id}").click()
+        page.wait_for_selector("h1:has-text('校验报告')", timeout=60_000)
+        page.wait_for_selector("text=当前审核状态：待审核", timeout=60_000)
+        assert f"file={file_id}" in page.url
+        page.get_by_role("button", name="批准", exact=True).click()
+        page.wait_for_selector("text=请填写审核人姓名", timeout=60_000)  # no name, no decision
+        page.get_by_role("textbox", name="审核人姓名（必填）").fill("李管理")
+        page.get_by_role("button", name="批准", exact=True).click()
+        page.wait_for_selector(f"text=已批准文件 #{file_id}", timeout=60_000)
+        page.wait_for_function(
+            "!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+        )
+        _no_error_boxes(page)
+        _shot(page, "steward_report")
+        assert query(
+            demo, "select decided_by from ingest.decisions where file_id = %s", (file_id,)
+        ) == [("李管理",)]
+        amount = query(
+            demo,
+            "select amount_yuan from mart.disability_aid where unit_code = 'JD-FC'"
+            " and period = '2006-12' and program = %s",
+            (rows[0]["program"],),
+        )[0][0]
+        assert amount == rows[0]["amount_yuan"]
+
+        for path, heading, name, charts in STEWARD_PAGES:
+            _open_steward(page, server, path, heading, charts)
+            _no_error_boxes(page)
+            _shot(page, name)
+        assert page.get_by_text("有 1 次运行含被拒收的文件").count() == 1
+        _open_steward(page, server, "/versions", "版本历史")
+        assert page.get_by_text("已被替代").count() >= 1
+        hosts = {urlparse(url).hostname for url in page.requests if not url.startswith("data:")}
+        assert hosts == {"127.0.0.1"}, hosts
+        assert page.dialogs == []
+    finally:
+        query(demo, "update ingest.kind_settings set requires_approval = false returning 1")
+
+
+def test_a_steward_page_in_english(page, server):
+    _open_steward(page, server, "/calendar?lang=en", "Reporting calendar", charts=2)
+    assert page.get_by_text("Reporting rate").count() >= 1
+    _no_error_boxes(page)
+    _shot(page, "steward_calendar_en")

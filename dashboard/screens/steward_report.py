@@ -67,10 +67,9 @@ downloads.download_button(
     key="report_xlsx",
     on_click="ignore",
 )
-page_html = steward.report_html(stored)
 downloads.download_button(
     t("report.download_html"),
-    data=page_html.encode("utf-8"),
+    data=lambda: steward.report_html(stored).encode("utf-8"),
     file_name=f"校验结果_{stem}_{file_id}.html",
     mime="text/html",
     key="report_html",
@@ -117,5 +116,9 @@ else:
 
 st.subheader(t("report.offline"))
 st.caption(t("report.offline.caption"))
-# The page escapes every text and forbids scripts (its own CSP): safe in a frame.
-st.iframe(page_html, height=640)
+if len(stored.problems) > steward.INLINE_PROBLEMS:
+    # Tens of thousands of problems make a page of megabytes: download it instead.
+    st.info(t("report.offline_too_big", problems=fmt.count(len(stored.problems))))
+else:
+    # The page escapes every text and forbids scripts (its own CSP): safe in a frame.
+    st.iframe(steward.report_html(stored), height=640)

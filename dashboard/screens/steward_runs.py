@@ -66,8 +66,8 @@ labels = {
     int(row["run_id"]): t(
         "runs.run",
         run_id=int(row["run_id"]),
-        started=fmt.date_label(row["started_at"], lang()),
-        status=enum("run_status", row["status"]),
+        # Not the status: it changes while a run goes on (see steward.file_label).
+        started=f"{row['started_at']:%Y-%m-%d %H:%M}",
     )
     for _, row in runs.iterrows()
 }
