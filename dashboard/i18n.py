@@ -434,7 +434,7 @@ _LABELS.update(
             "#{file_id} {file_name}（{kind}）",
             "#{file_id} {file_name} ({kind})",
         ),
-        "steward.more": ("等 {count} 个", "{count} in all"),
+        "steward.more": ("等 {count} 个", "… ({count} in all)"),
         "steward.range": ("{first} 至 {last}", "{first} to {last}"),
         "steward.failed": ("未能完成：{error}", "Not done: {error}"),
         "guide.no_files": (

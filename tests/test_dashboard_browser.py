@@ -317,8 +317,10 @@ def test_a_steward_uploads_a_return_and_approves_it(page, server, demo, tmp_path
             _no_error_boxes(page)
             _shot(page, name)
         assert page.get_by_text("有 1 次运行含被拒收的文件").count() == 1
+        # The versions page opens on that return: resubmitted, versions, changes.
         _open_steward(page, server, "/versions", "版本历史")
-        assert page.get_by_text("已被替代").count() >= 1
+        page.wait_for_selector("[data-testid='stDataFrame'] >> nth=2", timeout=60_000)
+        assert page.locator("[data-testid='stDataFrame']").count() == 3
         hosts = {urlparse(url).hostname for url in page.requests if not url.startswith("data:")}
         assert hosts == {"127.0.0.1"}, hosts
         assert page.dialogs == []
