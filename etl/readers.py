@@ -18,10 +18,11 @@ import warnings
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import closing
+from contextlib import closing, suppress
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
+from operator import getitem, itemgetter
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -49,6 +50,7 @@ _SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 _WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 _NUMBER = re.compile(r"[+-]?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?")
+_PLAIN_DECIMAL = re.compile(r"-?[0-9]+\.[0-9]+")
 # A time after the date is dropped, as for an Excel date-time cell in a date column.
 _DATE = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
 _DATE_ZH = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?")
@@ -189,8 +191,8 @@ def _number_parser(rate: bool) -> Callable[[object], Decimal | None]:
     def parse(raw: object) -> Decimal | None:
         if type(raw) is str:
             text = raw.strip()
-            if text.isdigit() and text.isascii():
-                return Decimal(text)
+            if (text.isdigit() and text.isascii()) or _PLAIN_DECIMAL.fullmatch(text):
+                return Decimal(text)  # the common cases, what _text_decimal would make of them
             return _text_decimal(text, rate) if text else None
         if raw is None:
             return None
@@ -615,6 +617,17 @@ class ReturnReader:
 
     def rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
         """Stream (row number as in Excel, values in kind.columns order); blank rows skipped."""
+        return self._rows(as_copy_text=False)
+
+    def copy_text_rows(self) -> Iterator[tuple[int, tuple[str, ...]]]:
+        """As ``rows``, each value written as a field of COPY's text format (NULL is \\N).
+
+        What staging needs, made once per distinct cell: formatting the typed
+        values row by row cost as much again as reading them.
+        """
+        return self._rows(as_copy_text=True)
+
+    def _rows(self, as_copy_text: bool) -> Iterator[tuple[int, tuple[Any, ...]]]:
         del self.problems[self._file_problems :]  # so a second pass does not repeat them
         if self.kind is None or self._failed:
             return
@@ -627,17 +640,24 @@ class ReturnReader:
                 default = parse(None)
                 plan.append((0, lambda _raw, value=default: value, column))
         width = max(position for position, _, _ in plan) + 1
-        fast = [(position, parse) for position, parse, _ in plan]
+        typed = _row_typer(self.kind, self._positions, as_copy_text)
         bad: Counter[tuple[str, str]] = Counter()  # (column, rule) -> cells
+        header_row = self._header_row
         for row_no, cells in self._records():
-            if row_no <= self._header_row or _blank(cells):
+            if row_no <= header_row:
+                continue
+            # The first cell decides for nearly every row; _blank looks at them all.
+            first = cells[0] if cells else None
+            if not (type(first) is str and first.strip()) and _blank(cells):
                 continue
             if len(cells) < width:
                 cells = [*cells, *[None] * (width - len(cells))]
             try:
-                values = tuple([parse(cells[position]) for position, parse in fast])
+                values = typed(cells)
             except CellError:
                 values = self._typed_slowly(row_no, cells, plan, bad)
+                if as_copy_text:
+                    values = tuple(map(copy_text, values))
             yield row_no, values
         for (column, rule), count in bad.items():
             if count > MAX_CELL_PROBLEMS:
@@ -669,6 +689,80 @@ class ReturnReader:
                 if bad[column.name, rule] <= MAX_CELL_PROBLEMS:
                     self.problems.append(_cell_problem(row_no, column, raw, rule, err))
         return tuple(values)
+
+
+# Distinct cells each column remembers the typed value of; a 1M-row file's
+# columns mostly repeat a few hundred values (units, dates, enums, periods).
+MEMO_CELLS = 50_000
+
+
+class _Memo(dict):
+    """Raw cell -> typed value: each distinct cell is parsed once, then found in C."""
+
+    __slots__ = ("parse", "room")
+
+    def __init__(self, parse: Callable[[object], Any], room: int) -> None:
+        super().__init__()
+        self.parse = parse
+        self.room = room
+
+    def __missing__(self, raw: object) -> Any:
+        value = self.parse(raw)  # a CellError goes up: the row is then typed cell by cell
+        # Only text (and None) as keys: 1 == 1.0 == True as dict keys, but not as cells.
+        if self.room and (type(raw) is str or raw is None):
+            self.room -= 1
+            self[raw] = value
+        return value
+
+
+def copy_text(value: object) -> str:
+    """A typed value as a field of COPY's text format: NULL is \\N, text is escaped."""
+    if value is None:
+        return "\\N"
+    if type(value) is str:
+        return value.translate(_COPY_ESCAPES) if _NEEDS_ESCAPE.search(value) else value
+    return str(value)  # int, Decimal, date: what PostgreSQL reads back as the same value
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_NEEDS_ESCAPE = re.compile(r"[\\\t\n\r]")
+
+
+def _row_typer(
+    kind: Kind, positions: dict[str, int], as_copy_text: bool = False
+) -> Callable[[Sequence[object]], tuple]:
+    """A function typing one row's cells into values in kind.columns order.
+
+    The cells are picked by ``itemgetter`` and typed by ``map`` over the columns'
+    memos, so a row costs a few C calls rather than a Python call per cell.
+    """
+    present = [column for column in kind.columns if column.name in positions]
+    missing = [column for column in kind.columns if column.name not in positions]
+
+    def parser(column: Column) -> Callable[[object], Any]:
+        parse = cell_parser(column)
+        if not as_copy_text:
+            return parse
+        return lambda raw: copy_text(parse(raw))
+
+    memos = [
+        _Memo(parser(column), 0 if column.unique or column.verbatim else MEMO_CELLS)
+        for column in present
+    ]
+    where = [positions[column.name] for column in present]
+    if len(where) > 1:
+        pick = itemgetter(*where)
+    else:  # itemgetter of one position returns the cell, not a tuple
+        pick = lambda cells: tuple(cells[position] for position in where)  # noqa: E731
+    tail = tuple(parser(column)(None) for column in missing)  # defaults, or None
+    names = [column.name for column in (*present, *missing)]
+    order = [names.index(column.name) for column in kind.columns]
+    if order == list(range(len(order))):
+        if not tail:
+            return lambda cells: tuple(map(getitem, memos, pick(cells)))
+        return lambda cells: (*map(getitem, memos, pick(cells)), *tail)
+    reorder = itemgetter(*order)
+    return lambda cells: reorder((*map(getitem, memos, pick(cells)), *tail))
 
 
 def _cell_problem(row_no: int, column: Column, raw: object, rule: str, err: CellError) -> Problem:
@@ -705,26 +799,57 @@ class _BinaryLine(ValueError):
     """A CSV line holding NUL bytes."""
 
 
+# CSV text is decoded a block of lines at a time; a block holding a NUL byte, an
+# undecodable byte or the file's first non-ASCII line goes line by line instead,
+# so that the problem is still reported at its own row.
+_BLOCK_BYTES = 1 << 20
+
+
 def _lines(file: BinaryIO, encoding: str) -> Iterator[str]:
     """Decode a CSV line by line, so that a bad byte is reported at its own row."""
     if encoding == "utf-16":  # its newlines are two bytes: leave the splitting to io
         yield from io.TextIOWrapper(file, encoding="utf-16", newline="")
         return
-    for line in file:
-        if b"\0" in line:  # binary junk; and PostgreSQL text cannot hold NUL
-            raise _BinaryLine()
-        if not encoding:
-            if line.isascii():
-                yield line.decode("ascii")
+    tail = b""
+    while True:
+        block = file.read(_BLOCK_BYTES)
+        if block:
+            block = tail + block
+            cut = block.rfind(b"\n") + 1
+            if not cut:  # one long line so far
+                tail = block
                 continue
-            # The first 64 KB were ASCII: the first other line decides (GBK text
-            # is seldom valid UTF-8, and GB18030 is what Excel writes otherwise).
-            try:
-                line.decode("utf-8")
-                encoding = "utf-8"
-            except UnicodeDecodeError:
-                encoding = "gb18030"
-        yield line.decode(encoding)
+            block, tail = block[:cut], block[cut:]
+        else:
+            block, tail = tail, b""
+            if not block:
+                return
+        text = None
+        if b"\0" not in block:
+            if block.isascii():
+                text = block.decode("ascii")
+            elif encoding:
+                with suppress(UnicodeDecodeError):
+                    text = block.decode(encoding)
+        if text is not None:
+            # newline="\n": split where the binary file's lines split, translate nothing.
+            yield from io.StringIO(text, newline="\n")
+            continue
+        for line in io.BytesIO(block):
+            if b"\0" in line:  # binary junk; and PostgreSQL text cannot hold NUL
+                raise _BinaryLine()
+            if not encoding:
+                if line.isascii():
+                    yield line.decode("ascii")
+                    continue
+                # The first 64 KB were ASCII: the first other line decides (GBK text
+                # is seldom valid UTF-8, and GB18030 is what Excel writes otherwise).
+                try:
+                    line.decode("utf-8")
+                    encoding = "utf-8"
+                except UnicodeDecodeError:
+                    encoding = "gb18030"
+            yield line.decode(encoding)
 
 
 def _calamine_rows(path: Path, choose: Callable[[list[str]], str]) -> Iterator[Sequence[object]]:
