@@ -3,11 +3,15 @@
 A file's journey (contract §2):
 
 1. hash it; the same bytes already accepted change nothing;
-2. read and type its rows (etl.readers), COPY them into ``staging`` under a new
-   ``ingest.files`` row, and commit, so Great Expectations can see them;
-3. run the kind's suite and the warehouse checks (etl.validate);
-4. in one transaction: either promote the rows into ``core`` and mark which
-   versions are current, or record the rejection — then drop the staging rows.
+2. read and type its rows (etl.readers), COPY them into the file's own
+   partition of ``staging`` under a new ``ingest.files`` row, and commit, so
+   Great Expectations can see them;
+3. run the kind's suite and the warehouse checks (etl.validate) in a thread,
+   while this connection, in a transaction it keeps open, copies the rows into
+   ``core`` and marks which versions are current;
+4. when validation has passed, record the file and commit that transaction;
+   when it has not, roll it back and record the rejection. Either way the
+   staging partition is dropped.
 
 Nothing reaches ``core`` before step 4 commits, so a file is loaded whole or not
 at all, whatever happens to the process.
@@ -16,9 +20,12 @@ at all, whatever happens to the process.
 from __future__ import annotations
 
 import hashlib
+import threading
 import zlib
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 from pathlib import Path
 
 import psycopg
@@ -41,7 +48,7 @@ _PROMOTE_LOCK_SPACE = 0x6476
 
 Progress = Callable[[str], None]
 
-_VACUUM_AFTER_ROWS = 50_000
+_COPY_BATCH = 5000  # rows per write to COPY
 
 
 def _kind_lock(kind: Kind) -> int:
@@ -158,46 +165,55 @@ def ingest_file(
                         message_en="the file has no data rows",
                     )
                 )
-
-            if not report.errors:
-                from etl.validate import validate_staged
-
-                found, outcomes = validate_staged(url, reader.kind, file_id)
-                report.problems = _merge(report.problems, found)
-                report.expectations = outcomes
-
             if report.errors:
                 _finish_rejected(conn, report)
             else:
-                _promote(conn, report)
-            if report.row_count >= _VACUUM_AFTER_ROWS:
-                # Deleted staging rows would slow the next file's scans until
-                # autovacuum comes round; vacuum cannot run in a transaction.
-                conn.autocommit = True
-                conn.execute(sql.SQL("vacuum staging.{}").format(sql.Identifier(reader.kind.name)))
-                conn.autocommit = False
+                _validate_and_promote(url, conn, report)
             return report
         finally:
             conn.rollback()
             conn.execute(f"select pg_advisory_unlock({_FILE_KEY})", (file_id,))
 
 
+def staged_table(kind: Kind, file_id: int) -> sql.Identifier:
+    """The file's own partition of staging.<kind> (see sql/migrations/0004)."""
+    return sql.Identifier("staging", f"{kind.name}_f{file_id}")
+
+
 def _stage(conn: psycopg.Connection, reader, file_id: int, as_of: date) -> int:
-    """COPY the typed rows into staging; return how many rows there were."""
+    """COPY the typed rows into the file's staging partition; return how many rows there were.
+
+    The partition is unlogged and has no index: its rows live only while the
+    file is validated, and dropping it afterwards costs nothing, where deleting
+    a million rows and vacuuming after them took a second.
+    """
     kind: Kind = reader.kind
+    table = staged_table(kind, file_id)
+    conn.execute(
+        sql.SQL("create unlogged table {} partition of staging.{} for values in ({})").format(
+            table, sql.Identifier(kind.name), sql.Literal(file_id)
+        )
+    )
     columns = ["file_id", "row_no", *kind.column_names]
-    extra: tuple = ()
+    suffix = "\n"
     if kind.name == "supervision":
         columns.append("as_of")
-        extra = (as_of,)
-    statement = sql.SQL("copy staging.{} ({}) from stdin").format(
-        sql.Identifier(kind.name), sql.SQL(", ").join(map(sql.Identifier, columns))
+        suffix = f"\t{as_of.isoformat()}\n"
+    statement = sql.SQL("copy {} ({}) from stdin").format(
+        table, sql.SQL(", ").join(map(sql.Identifier, columns))
     )
+    # Lines of COPY's text format, joined here from fields the reader formats
+    # once per distinct cell: write_row formatted every value of every row.
+    tab, prefix = "\t", f"{file_id}\t"
+    rows = reader.copy_text_rows()
     count = 0
     with conn.cursor() as cur, cur.copy(statement) as copy:
-        for row_no, values in reader.rows():
-            copy.write_row((file_id, row_no, *values, *extra))
-            count += 1
+        while batch := [
+            f"{prefix}{row_no}\t{tab.join(fields)}{suffix}"
+            for row_no, fields in islice(rows, _COPY_BATCH)
+        ]:
+            copy.write("".join(batch))
+            count += len(batch)
     return count
 
 
@@ -257,7 +273,9 @@ def _outcome_row(file_id: int | None, outcome: ExpectationOutcome) -> tuple:
 
 
 def _drop_staged(conn: psycopg.Connection, kind: Kind | None, file_id: int) -> None:
+    """Drop the file's staging partition (and any rows of it in the default partition)."""
     if kind is not None:
+        conn.execute(sql.SQL("drop table if exists {}").format(staged_table(kind, file_id)))
         conn.execute(
             sql.SQL("delete from staging.{} where file_id = %s").format(sql.Identifier(kind.name)),
             (file_id,),
@@ -284,11 +302,96 @@ _DERIVED = {
 }
 
 
-def _promote(conn: psycopg.Connection, report: Report) -> None:
-    """Move the staged rows into core and decide which versions are current."""
-    kind = report.kind
-    assert kind is not None and report.file_id is not None
-    file_id = report.file_id
+class _Background(threading.Thread):
+    """A call run in a daemon thread; ``result()`` waits for it and re-raises its error.
+
+    Daemon, so that an interrupted ingest does not wait for validation to finish.
+    """
+
+    def __init__(self, call: Callable[[], tuple]) -> None:
+        super().__init__(name="ducha-validate", daemon=True)
+        self._call = call
+        self._value: tuple = ()
+        self._error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self._value = self._call()
+        except BaseException as exc:  # handed to the caller of result()
+            self._error = exc
+
+    def result(self) -> tuple:
+        self.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+@dataclass
+class _Promotion:
+    """What the first half of a promotion decided, for the second half."""
+
+    approval: str
+    newer: bool
+    held: list[Problem]
+
+
+def _validate_and_promote(url: str, conn: psycopg.Connection, report: Report) -> None:
+    """Validate the staged rows and, at the same time, promote them in an open transaction.
+
+    Validation (Great Expectations: seconds to import, then its queries) runs in
+    a thread on connections of its own while this connection copies the rows
+    into core; both sides mostly wait on PostgreSQL, so they overlap. Nothing is
+    committed until validation has passed: a file it rejects is rolled back
+    whole, exactly as if it had never been promoted.
+    """
+    from etl.validate import validate_staged
+
+    kind, file_id = report.kind, report.file_id
+    assert kind is not None and file_id is not None
+    validation = _Background(lambda: validate_staged(url, kind, file_id))
+    promotion: _Promotion | None = None
+    failure: psycopg.Error | None = None
+    try:
+        promotion = _promote_start(conn, kind, file_id)
+    except (psycopg.errors.IntegrityError, psycopg.errors.DataError) as exc:
+        # Rows the suite rejects may break core's constraints first; the
+        # suite's problems are the ones to report, so wait for them.
+        conn.rollback()
+        failure = exc
+    found, outcomes = validation.result()
+    report.problems = _merge(report.problems, found)
+    report.expectations = outcomes
+    if report.errors:
+        conn.rollback()
+        _finish_rejected(conn, report)
+        return
+    if isinstance(failure, psycopg.errors.DataError):
+        raise failure  # not a verdict on the file: as before, a fault
+    if promotion is not None:
+        try:
+            _promote_finish(conn, report, promotion)
+            return
+        except psycopg.errors.IntegrityError as exc:
+            conn.rollback()
+            failure = exc
+    # The suite should have caught it; if not, the file is still rejected whole.
+    assert failure is not None
+    report.problems.append(
+        Problem(
+            rule="integrity",
+            message_zh=f"数据仓库拒绝了这些行：{failure.diag.message_primary}",
+            message_en=f"the warehouse refused these rows: {failure.diag.message_primary}",
+            source="warehouse",
+        )
+    )
+    report.approval = None
+    _finish_rejected(conn, report)
+
+
+def _promote_start(conn: psycopg.Connection, kind: Kind, file_id: int) -> _Promotion:
+    """In a new transaction: decide the approval and move the staged rows into core."""
     table = sql.Identifier(kind.name)
     columns = ["row_no", *kind.column_names]
     selected: list[sql.Composable] = [sql.Identifier(c) for c in columns]
@@ -298,71 +401,61 @@ def _promote(conn: psycopg.Connection, report: Report) -> None:
     if kind.name == "supervision":
         columns.append("as_of")
         selected.append(sql.Identifier("as_of"))
-    try:
-        with conn.transaction():
-            conn.execute(
-                "select pg_advisory_xact_lock(%s::int, %s::int)",
-                (_PROMOTE_LOCK_SPACE, _kind_lock(kind)),
-            )
-            requires_approval = conn.execute(
-                "select requires_approval from ingest.kind_settings where kind = %s",
-                (kind.name,),
-            ).fetchone()
-            approval = "pending" if requires_approval and requires_approval[0] else "approved"
-            if kind.sliced and _hold_locked_periods(conn, report):
-                approval = "pending"
-            newer = conn.execute(
-                sql.SQL("select exists (select 1 from core.{} where file_id > %s)").format(table),
-                (file_id,),
-            ).fetchone()[0]
-            # The common case, an approved file newer than every version held:
-            # retire the current rows of its keys and insert its rows as
-            # current, instead of re-deciding every version of every key.
-            current_now = approval == "approved" and not newer
-            if current_now:
-                _retire_current(conn, kind, file_id)
-            conn.execute(
-                sql.SQL(
-                    "insert into core.{table} (file_id, is_current, {columns})"
-                    " select file_id, %s, {selected} from staging.{table} where file_id = %s"
-                ).format(
-                    table=table,
-                    columns=sql.SQL(", ").join(map(sql.Identifier, columns)),
-                    selected=sql.SQL(", ").join(selected),
-                ),
-                (current_now, file_id),
-            )
-            _drop_staged(conn, kind, file_id)
-            report.outcome = "accepted_with_warnings" if report.warnings else "accepted"
-            report.approval = approval
-            conn.execute(
-                "update ingest.files set outcome = %s, approval = %s, finished_at = now(),"
-                " row_count = %s, error_count = 0, warning_count = %s where file_id = %s",
-                (report.outcome, approval, report.row_count, len(report.warnings), file_id),
-            )
-            _record_details(conn, report)
-            if approval == "approved" and newer:
-                refresh_current(conn, kind, file_id)
-        conn.commit()
-    except psycopg.errors.IntegrityError as exc:
-        # The suite should have caught it; if not, the file is still rejected whole.
-        conn.rollback()
-        report.problems.append(
-            Problem(
-                rule="integrity",
-                message_zh=f"数据仓库拒绝了这些行：{exc.diag.message_primary}",
-                message_en=f"the warehouse refused these rows: {exc.diag.message_primary}",
-                source="warehouse",
-            )
-        )
-        report.approval = None
-        _finish_rejected(conn, report)
+    conn.execute(
+        "select pg_advisory_xact_lock(%s::int, %s::int)", (_PROMOTE_LOCK_SPACE, _kind_lock(kind))
+    )
+    requires_approval = conn.execute(
+        "select requires_approval from ingest.kind_settings where kind = %s", (kind.name,)
+    ).fetchone()
+    approval = "pending" if requires_approval and requires_approval[0] else "approved"
+    held = _locked_periods(conn, kind, file_id) if kind.sliced else []
+    if held:
+        approval = "pending"
+    newer = conn.execute(
+        sql.SQL("select exists (select 1 from core.{} where file_id > %s)").format(table),
+        (file_id,),
+    ).fetchone()[0]
+    # The common case, an approved file newer than every version held:
+    # retire the current rows of its keys and insert its rows as
+    # current, instead of re-deciding every version of every key.
+    current_now = approval == "approved" and not newer
+    if current_now:
+        _retire_current(conn, kind, file_id)
+    conn.execute(
+        sql.SQL(
+            "insert into core.{table} (file_id, is_current, {columns})"
+            " select file_id, %s, {selected} from staging.{table} where file_id = %s"
+        ).format(
+            table=table,
+            columns=sql.SQL(", ").join(map(sql.Identifier, columns)),
+            selected=sql.SQL(", ").join(selected),
+        ),
+        (current_now, file_id),
+    )
+    return _Promotion(approval=approval, newer=newer, held=held)
 
 
-def _hold_locked_periods(conn: psycopg.Connection, report: Report) -> bool:
-    """Warn about each locked (unit, period) the file reports on; True if there is one."""
-    kind = report.kind
-    assert kind is not None
+def _promote_finish(conn: psycopg.Connection, report: Report, promotion: _Promotion) -> None:
+    """Record the accepted file, drop its staging rows and commit the promotion."""
+    kind, file_id = report.kind, report.file_id
+    assert kind is not None and file_id is not None
+    report.problems += promotion.held
+    _drop_staged(conn, kind, file_id)
+    report.outcome = "accepted_with_warnings" if report.warnings else "accepted"
+    report.approval = promotion.approval
+    conn.execute(
+        "update ingest.files set outcome = %s, approval = %s, finished_at = now(),"
+        " row_count = %s, error_count = 0, warning_count = %s where file_id = %s",
+        (report.outcome, promotion.approval, report.row_count, len(report.warnings), file_id),
+    )
+    _record_details(conn, report)
+    if promotion.approval == "approved" and promotion.newer:
+        refresh_current(conn, kind, file_id)
+    conn.commit()
+
+
+def _locked_periods(conn: psycopg.Connection, kind: Kind, file_id: int) -> list[Problem]:
+    """A warning for each locked (unit, period) the staged file reports on."""
     locked = conn.execute(
         sql.SQL(
             "select distinct s.unit_code, s.period from staging.{} as s"
@@ -370,22 +463,21 @@ def _hold_locked_periods(conn: psycopg.Connection, report: Report) -> bool:
             " and l.period = s.period and l.released_at is null"
             " where s.file_id = %s order by 1, 2"
         ).format(sql.Identifier(kind.name)),
-        (kind.name, report.file_id),
+        (kind.name, file_id),
     ).fetchall()
-    for unit_code, period in locked:
-        report.problems.append(
-            Problem(
-                rule="period-locked",
-                severity="warning",
-                source="warehouse",
-                column="period",
-                value=f"{unit_code} {period}",
-                message_zh=f"{unit_code} 的 {period} 报告期已锁定：本报表待数据管理员放行后生效",
-                message_en=f"{unit_code} {period} is locked: this return waits for a"
-                " steward to release it",
-            )
+    return [
+        Problem(
+            rule="period-locked",
+            severity="warning",
+            source="warehouse",
+            column="period",
+            value=f"{unit_code} {period}",
+            message_zh=f"{unit_code} 的 {period} 报告期已锁定：本报表待数据管理员放行后生效",
+            message_en=f"{unit_code} {period} is locked: this return waits for a"
+            " steward to release it",
         )
-    return bool(locked)
+        for unit_code, period in locked
+    ]
 
 
 def _retire_current(conn: psycopg.Connection, kind: Kind, file_id: int) -> None:
