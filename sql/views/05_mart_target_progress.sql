@@ -3,18 +3,8 @@
 -- target's history. completion_rate follows contract §4 (as mart.target_completion).
 drop view if exists mart.target_progress;
 create view mart.target_progress as
-with targets as (
-    select * from core.targets where is_current
-),
-
-units as (
-    select * from core.units where is_current
-),
-
-progress as (
-    select * from core.target_progress where is_current
-)
-
+-- No WITH: a view with a CTE is planned on its own, so a query selecting a few
+-- of its columns would still join and compute them all (docs/benchmarks.md).
 select
     progress.year,
     progress.period,
@@ -38,8 +28,12 @@ select
     progress.note,
     progress.file_id,
     progress.row_no
-from progress
-inner join targets
+from core.target_progress as progress
+inner join core.targets as targets
     on targets.year = progress.year
     and targets.target_code = progress.target_code
-left join units on units.unit_code = targets.unit_code;
+    and targets.is_current
+left join core.units as units
+    on units.unit_code = targets.unit_code
+    and units.is_current
+where progress.is_current;

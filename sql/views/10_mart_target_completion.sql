@@ -2,20 +2,7 @@
 -- progress (contract §4). A target nobody has reported on yet has NULL actuals.
 -- The completion formula lives once, in mart.target_progress.
 create view mart.target_completion as
-with targets as (
-    select * from core.targets where is_current
-),
-
-units as (
-    select * from core.units where is_current
-),
-
-latest_progress as (
-    select distinct on (year, target_code) *
-    from mart.target_progress
-    order by year, target_code, period_end desc, file_id desc
-)
-
+-- No WITH (see mart.target_progress).
 select
     targets.year,
     latest_progress.period,
@@ -33,8 +20,15 @@ select
     latest_progress.completion_rate,
     latest_progress.period_end,
     latest_progress.file_id
-from targets
-left join latest_progress
+from core.targets as targets
+left join (
+    select distinct on (year, target_code) *
+    from mart.target_progress
+    order by year, target_code, period_end desc, file_id desc
+) as latest_progress
     on latest_progress.year = targets.year
     and latest_progress.target_code = targets.target_code
-left join units on units.unit_code = targets.unit_code;
+left join core.units as units
+    on units.unit_code = targets.unit_code
+    and units.is_current
+where targets.is_current;

@@ -1,9 +1,6 @@
 -- One row per (period, unit_code, area_name), current versions only.
 create view mart.employment as
-with units as (
-    select * from core.units where is_current
-)
-
+-- No WITH (see mart.target_progress).
 select
     employment.year,
     employment.period,
@@ -25,5 +22,7 @@ select
     employment.file_id,
     employment.row_no
 from core.employment as employment
-left join units on units.unit_code = employment.unit_code
+left join core.units as units
+    on units.unit_code = employment.unit_code
+    and units.is_current
 where employment.is_current;

@@ -1,9 +1,6 @@
 -- One row per (period, unit_code, program), current versions only.
 create view mart.disability_aid as
-with units as (
-    select * from core.units where is_current
-)
-
+-- No WITH (see mart.target_progress).
 select
     aid.year,
     aid.period,
@@ -19,5 +16,7 @@ select
     aid.file_id,
     aid.row_no
 from core.disability_aid as aid
-left join units on units.unit_code = aid.unit_code
+left join core.units as units
+    on units.unit_code = aid.unit_code
+    and units.is_current
 where aid.is_current;

@@ -1,10 +1,7 @@
 -- One row per item_code (督办事项), its current version, with its status as of
 -- the date of the return that last reported it.
 create view mart.supervision_items as
-with units as (
-    select * from core.units where is_current
-)
-
+-- No WITH (see mart.target_progress).
 select
     item.item_code,
     item.source,
@@ -28,5 +25,7 @@ select
     item.file_id,
     item.row_no
 from core.supervision as item
-left join units on units.unit_code = item.unit_code
+left join core.units as units
+    on units.unit_code = item.unit_code
+    and units.is_current
 where item.is_current;
