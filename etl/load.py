@@ -444,6 +444,7 @@ def _promote_start(conn: psycopg.Connection, kind: Kind, file_id: int) -> _Promo
         ),
         {"current": current_now, "file_id": file_id},
     )
+    _record_summaries(conn, kind, file_id, current_now)
     return _Promotion(approval=approval, newer=newer, held=held)
 
 
@@ -492,20 +493,110 @@ def _locked_periods(conn: psycopg.Connection, kind: Kind, file_id: int) -> list[
     ]
 
 
+# The slice of a row in ingest.slices and ingest.file_coverage (sql/migrations/0006):
+# its period, else its year; as mart.return_rows names it.
+def _slice_of(kind: Kind, alias: str) -> sql.Composable:
+    if kind.sliced:
+        return sql.Identifier(alias, "period")
+    if kind.name == "targets":
+        return sql.SQL("{}::text").format(sql.Identifier(alias, "year"))
+    if kind.name == "supervision":
+        return sql.SQL("(extract(year from {})::integer)::text").format(
+            sql.Identifier(alias, "registered_on")
+        )
+    return sql.SQL("null::text")
+
+
+def _counted(kind: Kind, update: sql.Composable, sign: int, nested: bool = False) -> sql.Composable:
+    """An UPDATE of core.<kind> AS t's is_current that also moves the summaries' counts.
+
+    ``sign`` is +1 when the rows it updates become current, -1 when they stop
+    being current. ``nested``: the statement continues a WITH list.
+    """
+    slices = sql.SQL("")
+    if kind.sliced:
+        slices = sql.SQL(
+            "slices as ("
+            " update ingest.slices as s set current_rows = s.current_rows + {sign} * b.n"
+            " from by_slice as b"
+            " where s.file_id = b.file_id and s.unit_code = b.unit_code and s.period = b.period"
+            "), "
+        ).format(sign=sql.Literal(sign))
+    return sql.SQL(
+        "{lead} changed as ({update} returning t.file_id, t.unit_code, {slice} as period),"
+        " by_slice as ("
+        "  select file_id, unit_code, period, count(*) as n from changed group by 1, 2, 3"
+        " ), {slices}"
+        " by_file as (select file_id, sum(n) as n from by_slice group by file_id)"
+        " update ingest.file_coverage as c set current_rows = c.current_rows + {sign} * f.n"
+        " from by_file as f where c.file_id = f.file_id"
+    ).format(
+        lead=sql.SQL(",") if nested else sql.SQL("with"),
+        update=update,
+        slice=_slice_of(kind, "t"),
+        slices=slices,
+        sign=sql.Literal(sign),
+    )
+
+
+def _record_summaries(conn: psycopg.Connection, kind: Kind, file_id: int, current: bool) -> None:
+    """Add the staged file's slices and coverage to the summaries (sql/migrations/0006)."""
+    table = sql.Identifier(kind.name)
+    if kind.sliced:
+        # Grouped first, so period_end and year are derived once per slice.
+        groups = sql.SQL(
+            "select unit_code, period, core.period_end(period) as period_end,"
+            " core.period_year(period) as year, row_count"
+            " from (select unit_code, period, count(*) as row_count from staging.{table}"
+            "       where file_id = %(file_id)s group by unit_code, period offset 0) as counted"
+        ).format(table=table)
+        record_slices = sql.SQL(
+            " slices as ("
+            "  insert into ingest.slices (kind, file_id, unit_code, period, period_end, year,"
+            "   row_count, current_rows)"
+            "  select %(kind)s, %(file_id)s, unit_code, period, period_end, year, row_count,"
+            "   case when %(current)s then row_count else 0 end"
+            "  from groups"
+            " ),"
+        )
+    else:
+        groups = sql.SQL(
+            "select unit_code, {slice} as period, count(*) as row_count"
+            " from staging.{table} as s where file_id = %(file_id)s group by 1, 2"
+        ).format(table=table, slice=_slice_of(kind, "s"))
+        record_slices = sql.SQL("")
+    conn.execute(
+        sql.SQL(
+            "with groups as materialized ({groups}),{record_slices}"
+            " coverage as ("
+            "  select array_agg(distinct unit_code order by unit_code) as unit_codes,"
+            "   coalesce(array_agg(distinct period order by period)"
+            "    filter (where period is not null), '{{}}') as periods,"
+            "   sum(row_count) as row_count"
+            "  from groups"
+            " )"
+            " insert into ingest.file_coverage"
+            "  (file_id, kind, unit_codes, periods, row_count, current_rows)"
+            " select %(file_id)s, %(kind)s, unit_codes, periods, row_count,"
+            "  case when %(current)s then row_count else 0 end"
+            " from coverage"
+        ).format(groups=groups, record_slices=record_slices),
+        {"file_id": file_id, "kind": kind.name, "current": current},
+    )
+
+
 def _retire_current(conn: psycopg.Connection, kind: Kind, file_id: int) -> None:
     """Mark not current the current rows of every version key the staged file reports on."""
     keys = sql.SQL(", ").join(map(sql.Identifier, kind.version_key))
     match = sql.SQL(" and ").join(
         sql.SQL("t.{c} = k.{c}").format(c=sql.Identifier(c)) for c in kind.version_key
     )
-    conn.execute(
-        sql.SQL(
-            "update core.{table} as t set is_current = false"
-            " from (select distinct {keys} from staging.{table} where file_id = %s) as k"
-            " where {match} and t.is_current"
-        ).format(table=sql.Identifier(kind.name), keys=keys, match=match),
-        (file_id,),
-    )
+    update = sql.SQL(
+        "update core.{table} as t set is_current = false"
+        " from (select distinct {keys} from staging.{table} where file_id = %(file_id)s) as k"
+        " where {match} and t.is_current"
+    ).format(table=sql.Identifier(kind.name), keys=keys, match=match)
+    conn.execute(_counted(kind, update, -1), {"file_id": file_id})
 
 
 def refresh_current(conn: psycopg.Connection, kind: Kind, file_id: int) -> None:
@@ -521,6 +612,17 @@ def refresh_current(conn: psycopg.Connection, kind: Kind, file_id: int) -> None:
     )
     # Two statements, the retirements first: "one current version per key" is
     # a unique index for master data, checked row by row as an UPDATE goes.
+    update = sql.SQL(
+        """
+        update core.{table} as t
+        set is_current = %(becomes)s
+        from touched as k
+        left join winner as w using ({keys})
+        where {match}
+            and t.is_current is distinct from coalesce(t.file_id = w.file_id, false)
+            and coalesce(t.file_id = w.file_id, false) = %(becomes)s
+        """
+    ).format(keys=keys, table=sql.Identifier(kind.name), match=match)
     for becomes in (False, True):
         conn.execute(
             sql.SQL(
@@ -538,15 +640,13 @@ def refresh_current(conn: psycopg.Connection, kind: Kind, file_id: int) -> None:
                     group by {keys}
                 )
 
-                update core.{table} as t
-                set is_current = %(becomes)s
-                from touched as k
-                left join winner as w using ({keys})
-                where {match}
-                    and t.is_current is distinct from coalesce(t.file_id = w.file_id, false)
-                    and coalesce(t.file_id = w.file_id, false) = %(becomes)s
+                {update}
                 """
-            ).format(keys=keys, table=sql.Identifier(kind.name), match=match),
+            ).format(
+                keys=keys,
+                table=sql.Identifier(kind.name),
+                update=_counted(kind, update, 1 if becomes else -1, nested=True),
+            ),
             {"file_id": file_id, "becomes": becomes},
         )
 

@@ -11,14 +11,13 @@ with settings as (
     where frequency is not null
 ),
 
+-- Years and received returns come from ingest.slices, one row per slice
+-- version that the load keeps in step with core (sql/migrations/0006), not
+-- from every row of core (docs/benchmarks.md).
 years as (
     select year from core.targets
     union
-    select year from core.target_progress
-    union
-    select year from core.employment
-    union
-    select year from core.disability_aid
+    select year from ingest.slices
 ),
 
 periods as (
@@ -63,32 +62,6 @@ expected as (
         )
 ),
 
-slices as (
-    select distinct 'target_progress' as kind, unit_code, period_end, file_id, is_current
-    from core.target_progress
-    union
-    select distinct 'employment', unit_code, period_end, file_id, is_current
-    from core.employment
-    union
-    select distinct 'disability_aid', unit_code, period_end, file_id, is_current
-    from core.disability_aid
-),
-
-received as (
-    select
-        slices.kind,
-        slices.unit_code,
-        slices.period_end,
-        count(distinct slices.file_id) as versions,
-        min(files.received_at) as first_received_at,
-        max(files.file_id) as latest_file_id,
-        bool_or(slices.is_current) as has_current,
-        bool_or(files.approval = 'pending') as has_pending
-    from slices
-    inner join ingest.files as files on files.file_id = slices.file_id
-    group by slices.kind, slices.unit_code, slices.period_end
-),
-
 locks as (
     select kind, unit_code, core.period_end(period) as period_end
     from ingest.period_locks
@@ -121,10 +94,21 @@ select
         else 'not_due'
     end as status
 from expected
-left join received
-    on received.kind = expected.kind
-    and received.unit_code = expected.unit_code
-    and received.period_end = expected.period_end
+-- The versions received for this expected return, looked up by its key (an
+-- aggregate over the whole history of the kind took most of the time).
+left join lateral (
+    select
+        count(distinct slices.file_id) as versions,
+        min(files.received_at) as first_received_at,
+        max(files.file_id) as latest_file_id,
+        bool_or(slices.current_rows > 0) as has_current,
+        bool_or(files.approval = 'pending') as has_pending
+    from ingest.slices as slices
+    inner join ingest.files as files on files.file_id = slices.file_id
+    where slices.kind = expected.kind
+        and slices.unit_code = expected.unit_code
+        and slices.period_end = expected.period_end
+) as received on true
 left join ingest.files as latest on latest.file_id = received.latest_file_id
 left join locks
     on locks.kind = expected.kind
