@@ -1,6 +1,7 @@
 """ducha db upgrade: creates the schema, records what it applied, changes nothing twice."""
 
 import psycopg
+import pytest
 
 from etl import db
 
@@ -65,3 +66,49 @@ def test_every_contract_view_exists(warehouse):
             ).fetchone()
             if year_type:
                 assert year_type[0] == "integer", view
+
+
+def _apply_first(conn, count: int) -> None:
+    """Make the warehouse an earlier version would have made: the first ``count`` migrations."""
+    conn.execute(
+        "create table public.ducha_migrations (version text primary key, name text not null,"
+        " applied_at timestamptz not null default now())"
+    )
+    for migration in db.migrations()[:count]:
+        conn.execute(migration.path.read_text(encoding="utf-8"))
+        conn.execute(
+            "insert into public.ducha_migrations (version, name) values (%s, %s)",
+            (migration.version, migration.path.name),
+        )
+    conn.commit()
+
+
+@pytest.mark.parametrize("count", range(1, len(db.migrations())))
+def test_upgrade_from_every_earlier_version(blank_database, count):
+    with psycopg.connect(blank_database) as conn:
+        _apply_first(conn, count)
+        applied = db.upgrade(conn)
+        assert applied[: len(db.migrations()) - count] == [
+            m.path.name for m in db.migrations()[count:]
+        ]
+        assert db.is_current(conn)
+
+
+def test_upgrade_keeps_the_rows_of_the_first_version(blank_database):
+    with psycopg.connect(blank_database) as conn:
+        _apply_first(conn, 1)
+        file_id = conn.execute(
+            "insert into ingest.files (file_name, sha256, kind, size_bytes, as_of, outcome,"
+            " approval) values ('units.csv', repeat('0', 64), 'units', 10, '2006-12-31',"
+            " 'accepted', 'approved') returning file_id"
+        ).fetchone()[0]
+        conn.execute(
+            "insert into core.units (file_id, row_no, unit_code, unit_name, unit_type, is_current)"
+            " values (%s, 2, 'JD-SY', '石羊街道', 'subdistrict', true)",
+            (file_id,),
+        )
+        conn.commit()
+        db.upgrade(conn)
+        assert conn.execute(
+            "select unit_code, unit_name from core.units where is_current"
+        ).fetchall() == [("JD-SY", "石羊街道")]
