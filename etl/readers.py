@@ -26,7 +26,6 @@ from operator import getitem, itemgetter
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import openpyxl
 from python_calamine import CalamineWorkbook
 
 from etl.kinds import KINDS, Column, Kind, kind_by_any_name
@@ -724,6 +723,26 @@ def copy_text(value: object) -> str:
     return str(value)  # int, Decimal, date: what PostgreSQL reads back as the same value
 
 
+def _text_copy_text(raw: object) -> str:
+    """copy_text(_text(raw)) in one call."""
+    if raw is None:
+        return "\\N"
+    text = fold(raw if type(raw) is str else cell_text(raw))
+    if not text:
+        return "\\N"
+    return text.translate(_COPY_ESCAPES) if _NEEDS_ESCAPE.search(text) else text
+
+
+def _verbatim_copy_text(raw: object) -> str:
+    """copy_text(_verbatim_text(raw)) in one call."""
+    if raw is None:
+        return "\\N"
+    text = (raw if type(raw) is str else cell_text(raw)).strip()
+    if not text:
+        return "\\N"
+    return text.translate(_COPY_ESCAPES) if _NEEDS_ESCAPE.search(text) else text
+
+
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _NEEDS_ESCAPE = re.compile(r"[\\\t\n\r]")
 
@@ -743,6 +762,9 @@ def _row_typer(
         parse = cell_parser(column)
         if not as_copy_text:
             return parse
+        if column.type == "text" and column.default is None:
+            # One call per cell for the columns no memo helps (codes, titles).
+            return _verbatim_copy_text if column.verbatim else _text_copy_text
         return lambda raw: copy_text(parse(raw))
 
     memos = [
@@ -860,6 +882,8 @@ def _calamine_rows(path: Path, choose: Callable[[list[str]], str]) -> Iterator[S
 
 def _openpyxl_rows(path: Path, choose: Callable[[list[str]], str]) -> Iterator[Sequence[object]]:
     """Rows of the chosen sheet from row 1, streamed by openpyxl (slow, little memory)."""
+    import openpyxl  # 0.1 s to import, and only large workbooks need it
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "no default style" and the like
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
