@@ -23,7 +23,9 @@ keeps (see docs/benchmarks.md):
 Every SQL text constant in ``dashboard/queries.py`` is a query the dashboard
 issues; each is run as the dashboard runs it (``dashboard.queries._read``: its
 engine, then a DataFrame) under four scopes (the latest year; one unit; one
-quarter; one unit type), warm, ``--samples`` times in all. p50 and p95 per query.
+quarter; one unit type), warm, ``--samples`` times in all: p50 and p95 per
+query. Beside them ("db"), the same runs fetched with psycopg and no
+DataFrame: what the database takes, apart from what pandas takes.
 """
 
 from __future__ import annotations
@@ -382,10 +384,25 @@ def time_query(
         if time.perf_counter() - spent > budget and len(seconds) >= len(variants):
             break  # a slow query: enough samples to say so
     ms = [s * 1000 for s in seconds]
-    result = {"name": name, "p50": median(ms), "p95": percentile(ms, 0.95), "n": len(ms)}
+    # The same runs without the DataFrame: the database's answer, fetched.
+    db: list[float] = []
+    with connect(url, options="-c jit=off") as conn:
+        for index in range(len(ms)):
+            started = time.perf_counter()
+            conn.execute(text, variants[index % len(variants)]).fetchall()
+            db.append((time.perf_counter() - started) * 1000)
+    result = {
+        "name": name,
+        "p50": median(ms),
+        "p95": percentile(ms, 0.95),
+        "db50": median(db),
+        "db95": percentile(db, 0.95),
+        "n": len(ms),
+    }
     print(
         f"  {name:22s} p50 {result['p50']:8.1f} ms  p95 {result['p95']:8.1f} ms"
-        f"  (n={len(ms)}, up to {rows:,} rows)",
+        f"  (fetched without a DataFrame: p95 {result['db95']:7.1f} ms; n={len(ms)},"
+        f" up to {rows:,} rows)",
         flush=True,
     )
     return result | {"rows": rows}
@@ -459,7 +476,10 @@ def main() -> None:
 
 def report(title: str, results: list[dict[str, object]]) -> list[str]:
     """Print a table of results; return the names of those over the goal."""
-    print(f"\n{title}\n{'query':22s} {'p50 ms':>8s} {'p95 ms':>8s} {'rows':>8s}")
+    print(
+        f"\n{title}\n{'query':22s} {'p50 ms':>8s} {'p95 ms':>8s} {'rows':>8s}"
+        f"   {'db p50':>7s} {'db p95':>7s}"
+    )
     over = []
     for r in results:
         if "skipped" in r:
@@ -468,7 +488,10 @@ def report(title: str, results: list[dict[str, object]]) -> list[str]:
         flag = "" if float(r["p95"]) <= GOAL_MS else "  > goal"  # type: ignore[arg-type]
         if flag:
             over.append(str(r["name"]))
-        print(f"{r['name']:22s} {r['p50']:8.1f} {r['p95']:8.1f} {r['rows']:>8,}{flag}")
+        print(
+            f"{r['name']:22s} {r['p50']:8.1f} {r['p95']:8.1f} {r['rows']:>8,}"
+            f"   {r['db50']:7.1f} {r['db95']:7.1f}{flag}"
+        )
     return over
 
 
