@@ -127,6 +127,18 @@ def one_kind(server: Server, kind: str, rows: int, repeat: int) -> dict[str, flo
     small_master, small = small_master[:-1], small_master[-1]
     copies, writes, fixed, ingests, peaks = [], [], [], [], []
     for attempt in range(repeat):
+        # COPY and the core write in a database of their own: the rolled-back
+        # write leaves dead rows behind that would slow the ingest after it.
+        name = f"bench_{kind}_{attempt}_floor"
+        url = server.database(name)
+        env = dict(os.environ, DATABASE_URL=url)
+        run([*ducha(), "db", "upgrade"], env)
+        if master:
+            run([*ducha(), "ingest", *map(str, master)], env)
+        copies.append(bare_copy(url, kind, path))
+        writes.append(core_write(url, kind))
+        server.drop(name)
+
         name = f"bench_{kind}_{attempt}"
         url = server.database(name)
         env = dict(os.environ, DATABASE_URL=url)
@@ -134,8 +146,6 @@ def one_kind(server: Server, kind: str, rows: int, repeat: int) -> dict[str, flo
         for files in (master, small_master):
             if files:
                 run([*ducha(), "ingest", *map(str, files)], env)
-        copies.append(bare_copy(url, kind, path))
-        writes.append(core_write(url, kind))
         as_of = f"{YEAR}-12-31"
         fixed.append(run_timed([*ducha(), "ingest", str(small), "--as-of", as_of], env).seconds)
         timed = run_timed([*ducha(), "ingest", str(path), "--as-of", as_of], env)
