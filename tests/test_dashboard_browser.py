@@ -8,6 +8,7 @@ every page go to ``test-output/browser/``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -20,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from dashboard import format as fmt
 from etl.demo import DEMO_AS_OF, disability_aid_rows, write_demo_returns
@@ -243,7 +245,17 @@ def _open_steward(page, server: str, path: str, heading: str, charts: int = 0) -
     page.wait_for_timeout(500)
 
 
+_ERROR_BOXES = "[data-testid='stException'], [data-testid='stAlertContentError']"
+
+
 def _no_error_boxes(page) -> None:
+    # Streamlit removes the elements of the previous run only when a rerun ends
+    # (e.g. the blank-name error before an approval): give a stale box that
+    # long to go; a real error stays and fails the assertions below.
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_function(
+            f"document.querySelectorAll({_ERROR_BOXES!r}).length === 0", timeout=15_000
+        )
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.locator("[data-testid='stAlertContentError']").count() == 0
 
