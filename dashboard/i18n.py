@@ -598,6 +598,11 @@ _LABELS.update(
             "还没有单位重复报送同一期报表。",
             "No unit has sent a period's return more than once yet.",
         ),
+        "versions.latest_only": (
+            "只列出最近重新报送的 {count} 份；更早的可在下方按单位和报告期查看。",
+            "Only the latest {count} resubmissions are listed; pick a unit and period below"
+            " for earlier ones.",
+        ),
         "versions.none": (
             "还没有按期报送的报表（目标进度、就业情况、残疾人救助）。",
             "No periodic returns yet (target progress, employment, disability aid).",

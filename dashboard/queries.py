@@ -13,13 +13,14 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
+import psycopg
 import sqlalchemy as sa
 import streamlit as st
+from psycopg.types.numeric import FloatLoader
 from sqlalchemy.engine import make_url
 
 from dashboard.format import PERIOD
@@ -41,6 +42,7 @@ REQUIRED_VIEWS = (
     "mart.supervision_closure",
     "mart.units",
     "mart.return_rows",
+    "mart.years",
     "ingest.reporting_calendar",
 )
 
@@ -131,37 +133,46 @@ def engine(url: str) -> sa.Engine:
     # No JIT: the planner over-estimates the views' cross joins (the reporting
     # calendar's period series) and spends up to a second compiling queries
     # that then run in milliseconds.
-    return sa.create_engine(
+    made = sa.create_engine(
         sa_url,
         pool_pre_ping=True,
         pool_size=2,
         max_overflow=2,
         connect_args={"options": "-c jit=off"},
     )
+    sa.event.listen(made, "connect", _floats_for_numeric)
+    return made
 
 
-def _decimals_to_float(frame: pd.DataFrame) -> pd.DataFrame:
-    # psycopg returns numeric as Decimal; pandas and Plotly want floats.
-    for column in frame.columns:
-        values = frame[column].dropna()
-        if frame[column].dtype == object and len(values) and isinstance(values.iloc[0], Decimal):
-            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
-    return frame
+def _floats_for_numeric(connection: psycopg.Connection, _record: object) -> None:
+    # The pages chart and format figures as floats: reading numeric straight
+    # into float spares making a Decimal per value and converting it after.
+    connection.adapters.register_loader("numeric", FloatLoader)
 
 
 def _read(url: str, query: str, params: dict[str, object] | None = None) -> pd.DataFrame:
-    """Run one bound query and return its rows as a DataFrame."""
+    """Run one bound query and return its rows as a DataFrame.
+
+    The query runs on the pooled connection's own psycopg cursor: plain tuples
+    into the DataFrame, without a SQLAlchemy Row per row.
+    """
     try:
         with engine(url).connect() as conn:
-            result = conn.exec_driver_sql(query, params or {})
-            frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-    except sa.exc.OperationalError as exc:
+            cursor = conn.connection.driver_connection.cursor()
+            try:
+                cursor.execute(query, params or {})
+                rows = cursor.fetchall()
+                names = [column.name for column in cursor.description]
+            finally:
+                cursor.close()
+    except (sa.exc.OperationalError, psycopg.OperationalError) as exc:
         raise WarehouseUnavailable(
             f"无法连接数据仓库 / cannot connect to the warehouse ({redact(url)})"
         ) from exc
-    except sa.exc.ProgrammingError as exc:
-        raise WarehouseNotReady(str(exc.orig).splitlines()[0]) from exc
-    return _decimals_to_float(frame)
+    except (sa.exc.ProgrammingError, psycopg.ProgrammingError) as exc:
+        orig = getattr(exc, "orig", exc)
+        raise WarehouseNotReady(str(orig).splitlines()[0]) from exc
+    return pd.DataFrame.from_records(rows, columns=names)
 
 
 # ----------------------------------------------------------- bookkeeping --
@@ -202,13 +213,9 @@ def load_status(url: str) -> pd.DataFrame:
 
 # --------------------------------------------------------------- filters --
 
-_YEARS = """
-select year from mart.target_completion
-union select year from mart.employment
-union select year from mart.disability_aid
-union select year from mart.supervision_items
-order by year desc
-"""
+# mart.years walks each kind's index of current rows year by year, instead
+# of reading every current row to find a score of years.
+_YEARS = "select year from mart.years order by year desc"
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
@@ -482,28 +489,31 @@ def supervision_items(url: str, scope: Scope) -> pd.DataFrame:
 
 # ---------------------------------------------------------- drill-through --
 
-_RETURN_ROWS = f"""
-with received as (
-    select rows.*, units.unit_type
-    from mart.return_rows as rows
-    left join mart.units as units on units.unit_code = rows.unit_code
-    where rows.kind = %(kind)s
-        -- named periods may reach back before the year (a trend's earlier points)
-        and (rows.year is null or rows.year = %(year)s or %(periods)s::text[] is not null)
-        and (rows.period_end is null or rows.period_end <= %(as_at)s)
-        and (%(keys)s::text[] is null or rows.item_key = any(%(keys)s::text[]))
-        and (%(periods)s::text[] is null or rows.period = any(%(periods)s::text[]))
-        and (%(units)s::text[] is null or rows.unit_code = any(%(units)s::text[]))
-)
-
+# Every version received of the rows behind a table: of the year (the
+# kind's rows that have one), or of named periods, which may reach back
+# before it (a trend's earlier points). Units, then rows, then periods, the
+# newest version first: for the kinds keyed by unit that is their index
+# order, so the first 5,000 are found without sorting a year's history.
+_RETURN_ROWS_OF = """
 select
-    kind, period, unit_code, item_key, file_name, row_no, received_at, as_of,
-    version_status, figures
-from received
-where {_UNIT_FILTER}
-order by period_end nulls first, unit_code, item_key, received_at desc, file_id desc
+    rows.kind, rows.period, rows.unit_code, rows.item_key, rows.file_name, rows.row_no,
+    rows.received_at, rows.as_of, rows.version_status, rows.figures
+from mart.return_rows as rows
+left join mart.units as units on units.unit_code = rows.unit_code
+where rows.kind = %(kind)s and {which}
+    and (rows.period_end is null or rows.period_end <= %(as_at)s)
+    and (%(keys)s::text[] is null or rows.item_key = any(%(keys)s::text[]))
+    and (%(units)s::text[] is null or rows.unit_code = any(%(units)s::text[]))
+    and (%(unit_type)s::text is null or units.unit_type = %(unit_type)s)
+    and (%(unit)s::text is null or rows.unit_code = %(unit)s)
+order by rows.unit_code, rows.item_key, rows.period_end, rows.received_at desc, rows.file_id desc
 limit 5000
 """
+_RETURN_ROWS = _RETURN_ROWS_OF.replace("{which}", "rows.year = %(year)s")
+_RETURN_ROWS_OF_PERIODS = _RETURN_ROWS_OF.replace(
+    "{which}", "rows.period = any(%(periods)s::text[])"
+)
+del _RETURN_ROWS_OF  # a pattern, not a query
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
@@ -515,14 +525,18 @@ def return_rows(
     periods: tuple[str, ...] | None = None,
     units: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
-    """Every version received of the rows behind a table: file, row, received at, status."""
+    """Every version received of the rows behind a table: file, row, received at, status.
+
+    The rows of the scope's year, or with ``periods`` of those periods; at most
+    5,000, the first in unit and row order.
+    """
     params = scope.params() | {
         "kind": kind,
         "keys": list(keys) if keys is not None else None,
         "periods": list(periods) if periods is not None else None,
         "units": list(units) if units is not None else None,
     }
-    return _read(url, _RETURN_ROWS, params)
+    return _read(url, _RETURN_ROWS if periods is None else _RETURN_ROWS_OF_PERIODS, params)
 
 
 # ------------------------------------------------------------ stewardship --
@@ -533,18 +547,10 @@ def return_rows(
 
 # A file's status in the inbox: its outcome, refined by what happened since.
 # An approved file none of whose rows is current any more was superseded.
+# The units and periods a file covers come from ingest.file_coverage, which
+# the load keeps (sql/migrations/0006): its first three units and how many
+# there are, which is all a page shows of them.
 _FILES = """
-with coverage as (
-    select
-        file_id,
-        array_agg(distinct unit_code order by unit_code) as unit_codes,
-        array_agg(distinct coalesce(period, year::text) order by coalesce(period, year::text))
-            filter (where coalesce(period, year::text) is not null) as periods,
-        bool_or(version_status = 'current') as has_current
-    from mart.return_rows
-    group by file_id
-)
-
 select
     files.file_id,
     files.file_name,
@@ -558,25 +564,31 @@ select
     files.error_count,
     files.warning_count,
     files.run_id,
-    coalesce(coverage.unit_codes, '{}') as unit_codes,
+    coalesce(coverage.unit_codes[1:3], '{}') as unit_codes,
+    coalesce(cardinality(coverage.unit_codes), 0) as unit_count,
     coalesce(coverage.periods, '{}') as periods,
     case
         when files.outcome not in ('accepted', 'accepted_with_warnings') then files.outcome
         when files.approval = 'pending' then 'pending'
         when files.approval = 'rejected' then 'withdrawn'
-        when not coalesce(coverage.has_current, false) then 'superseded'
+        when coalesce(coverage.current_rows, 0) = 0 then 'superseded'
         else files.outcome
     end as status
 from ingest.files as files
-left join coverage on coverage.file_id = files.file_id
+left join ingest.file_coverage as coverage on coverage.file_id = files.file_id
+where %(unit)s::text is null or %(unit)s::text = any(coverage.unit_codes)
 order by files.file_id desc
 """
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def files(url: str) -> pd.DataFrame:
-    """Every file received, latest first, with the units and periods it covers and its status."""
-    frame = _read(url, _FILES)
+def files(url: str, unit: str | None = None) -> pd.DataFrame:
+    """Every file received (or those covering one unit), latest first, with its status.
+
+    ``unit_codes`` holds a file's first three units and ``unit_count`` how many
+    it covers; ``periods`` every period (or year) it reports.
+    """
+    frame = _read(url, _FILES, {"unit": unit})
     for name in ("unit_codes", "periods"):
         frame[name] = frame[name].map(lambda values: tuple(values or ()))
     return frame
@@ -629,24 +641,64 @@ def locks(url: str) -> pd.DataFrame:
     return _read(url, _LOCKS)
 
 
-# One row per (kind, unit, period) received: how many versions, whether one is current.
-_SLICES = """
-select
-    kind, unit_code, period, period_end,
-    count(distinct file_id) as versions,
-    bool_or(version_status = 'current') as has_current,
-    max(received_at) as last_received_at
-from mart.return_rows
-where period is not null
-group by kind, unit_code, period, period_end
-order by kind, unit_code, period_end, period
+# The periodic returns received, from ingest.slices (one row per version of
+# a unit's return for a period, kept by the load; sql/migrations/0006): the
+# units each kind has, one unit's periods, and the latest resubmissions.
+_SLICE_UNITS = """
+select kind, unit_code, bool_or(current_rows > 0) as has_current
+from ingest.slices
+group by kind, unit_code
+order by kind, unit_code
 """
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def slices(url: str) -> pd.DataFrame:
-    """Every (kind, unit, period) some periodic return reported, with its number of versions."""
-    return _read(url, _SLICES)
+def slice_units(url: str) -> pd.DataFrame:
+    """Each (kind, unit) that some periodic return reported, and whether any of it is current."""
+    return _read(url, _SLICE_UNITS)
+
+
+_SLICES = """
+select
+    slices.kind, slices.unit_code, slices.period, slices.period_end,
+    count(*) as versions,
+    bool_or(slices.current_rows > 0) as has_current,
+    max(files.received_at) as last_received_at
+from ingest.slices as slices
+inner join ingest.files as files on files.file_id = slices.file_id
+where slices.kind = %(kind)s and slices.unit_code = %(unit)s
+group by slices.kind, slices.unit_code, slices.period, slices.period_end
+order by slices.period_end, slices.period
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def slices(url: str, kind: str, unit: str) -> pd.DataFrame:
+    """The periods one unit reported for a periodic kind, with their number of versions."""
+    return _read(url, _SLICES, {"kind": kind, "unit": unit})
+
+
+RESUBMITTED_LIMIT = 200
+_RESUBMITTED = """
+select
+    slices.kind, slices.unit_code, slices.period, slices.period_end, slices.versions,
+    files.received_at as last_received_at
+from (
+    select kind, unit_code, period, period_end, count(*) as versions, max(file_id) as latest
+    from ingest.slices
+    group by kind, unit_code, period_end, period
+    having count(*) > 1
+) as slices
+inner join ingest.files as files on files.file_id = slices.latest
+order by files.received_at desc, files.file_id desc
+limit %(limit)s
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def resubmitted(url: str, limit: int = RESUBMITTED_LIMIT) -> pd.DataFrame:
+    """The returns received more than once, the latest resubmitted first (at most ``limit``)."""
+    return _read(url, _RESUBMITTED, {"limit": int(limit)})
 
 
 _SLICE_VERSIONS = """

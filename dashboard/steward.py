@@ -122,14 +122,18 @@ def _joined(items: Sequence[str]) -> str:
     return ("、" if lang() == "zh" else ", ").join(items)
 
 
-def units_text(codes: Sequence[str], names: dict[str, str]) -> str:
-    """The units a file covers: one by name and code, a few by name, many abbreviated."""
-    if len(codes) == 1:
+def units_text(codes: Sequence[str], names: dict[str, str], count: int | None = None) -> str:
+    """The units a file covers: one by name and code, a few by name, many abbreviated.
+
+    ``codes`` may be the first few of ``count`` units (queries.files gives three).
+    """
+    count = len(codes) if count is None else count
+    if count == 1 and codes:
         return f"{names.get(codes[0], codes[0])} ({codes[0]})"
-    if len(codes) <= 3:
+    if count <= 3:
         return _joined([names.get(code, code) for code in codes])
     shown = _joined([names.get(code, code) for code in codes[:2]])
-    return f"{shown} {t('steward.more', count=len(codes))}"
+    return f"{shown} {t('steward.more', count=count)}"
 
 
 def periods_text(periods: Sequence[str]) -> str:
@@ -144,7 +148,10 @@ def describe_files(files: pd.DataFrame, register: pd.DataFrame) -> pd.DataFrame:
     """The files with their units and periods in words, ready for a table."""
     names = dict(zip(register["unit_code"], register["unit_name"], strict=True))
     described = files.copy()
-    described["units"] = files["unit_codes"].map(lambda codes: units_text(codes, names))
+    described["units"] = [
+        units_text(codes, names, count)
+        for codes, count in zip(files["unit_codes"], files["unit_count"], strict=True)
+    ]
     described["periods"] = files["periods"].map(periods_text)
     described["file_status"] = files["status"]
     return described

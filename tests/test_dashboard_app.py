@@ -231,6 +231,27 @@ def test_employment_figures(monkeypatch, demo):
     assert len(table(at, "employment_trend")) == 4  # four quarterly returns
 
 
+def test_employment_trend_drills_through_to_each_periods_returns(monkeypatch, demo):
+    at = open_app(monkeypatch, demo, "employment")
+    at.toggle(key="drill_employment_trend").set_value(True).run()
+    returns = table(at, "employment_trend_returns")
+    received = query(
+        demo,
+        "select distinct file_name from mart.return_rows where kind = 'employment'",
+    )
+    assert set(returns["文件名"]) == {name for (name,) in received}
+    assert len(received) == 4
+    at.selectbox(key="drill_row_employment_trend").set_value("2006-Q1").run()
+    first = table(at, "employment_trend_returns")
+    assert set(first["文件名"]) == {"employment_2006-Q1.xlsx"}
+    assert set(first["报告期"]) == {"2006年第1季度"}
+    areas = query(
+        demo,
+        "select count(*) from mart.employment where period = '2006-Q1'",
+    )[0][0]
+    assert len(first) == areas
+
+
 def test_employment_line_is_configurable(monkeypatch, demo):
     at = open_app(monkeypatch, demo, "employment")
     at.number_input(key="full_line").set_value(96.0).run()

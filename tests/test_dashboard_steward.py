@@ -362,6 +362,27 @@ def test_resubmission_history_shows_changed_figures(monkeypatch, demo, tmp_path)
     ]
 
 
+def test_resubmissions_are_listed_latest_first_up_to_a_limit(monkeypatch, demo, tmp_path):
+    units = sorted({row["unit_code"] for row in employment_rows(4)})[:2]
+    for unit in units:
+        path = employment_return(tmp_path / f"employment_2006-Q4_{unit}.csv", 1, unit)
+        assert ingest_files(demo, [path], as_of=DEMO_AS_OF)[0].outcome == "accepted"
+
+    at = open_page(monkeypatch, demo, "versions")
+    assert list(table(at, "versions_resubmitted")["单位代码"]) == units[::-1]
+    assert "只列出最近" not in texts(at.caption)
+
+    monkeypatch.setattr(queries, "RESUBMITTED_LIMIT", 1)
+    changed()
+    at = open_page(monkeypatch, demo, "versions")
+    assert list(table(at, "versions_resubmitted")["单位代码"]) == [units[1]]
+    assert "只列出最近重新报送的 1 份" in texts(at.caption)
+    # An earlier resubmission is still found by its unit and period.
+    at.selectbox(key="versions_unit").set_value(units[0]).run()
+    at.selectbox(key="versions_period").set_value(PERIOD).run()
+    assert len(table(at, "versions_list")) == 2
+
+
 def test_version_changes_name_rows_added_removed_and_changed():
     rows = pd.DataFrame(
         [

@@ -55,7 +55,7 @@ else:
         st.caption(
             t(
                 "report.covers",
-                units=steward.units_text(file["unit_codes"], names),
+                units=steward.units_text(file["unit_codes"], names, file["unit_count"]),
                 periods=steward.periods_text(file["periods"]) or fmt.MISSING,
             )
         )
@@ -98,8 +98,8 @@ def _what(kind: str, unit: str, period: str) -> str:
 lock_box, release_box = st.columns(2)
 with lock_box:
     st.markdown(f"**{t('locks.lock_form')}**")
-    slices = queries.slices(url)
-    lockable = slices[slices["has_current"]]
+    reported = queries.slice_units(url)
+    lockable = reported[reported["has_current"]]
     if lockable.empty:
         st.caption(t("locks.nothing"))
     else:
@@ -111,8 +111,7 @@ with lock_box:
             key="lock_kind",
             format_func={k: enum("kind", k) for k in kinds}.__getitem__,
         )
-        of_kind = lockable[lockable["kind"] == kind]
-        units = list(dict.fromkeys(of_kind["unit_code"]))
+        units = lockable.loc[lockable["kind"] == kind, "unit_code"].tolist()
         steward.keep_valid("lock_unit", units)
         unit = st.selectbox(
             t("locks.unit"),
@@ -120,7 +119,8 @@ with lock_box:
             key="lock_unit",
             format_func={u: f"{names.get(u, u)} ({u})" for u in units}.__getitem__,
         )
-        periods = of_kind.loc[of_kind["unit_code"] == unit, "period"].tolist()
+        of_unit = queries.slices(url, kind, unit)
+        periods = of_unit.loc[of_unit["has_current"], "period"].tolist()
         steward.keep_valid("lock_period", periods)
         with st.form("lock_form"):
             period = st.selectbox(

@@ -53,13 +53,12 @@ unit = unit_box.selectbox(
 )
 search = search_box.text_input(t("inbox.search"), key="inbox_search").strip()
 
-found = files
+# The units a file covers are in the warehouse, not the page: ask it for a unit's files.
+found = files if unit is None else queries.files(url, unit)
 if kind is not None:
     found = found[found["kind"] == kind]
 if chosen:
     found = found[found["status"].isin(chosen)]
-if unit is not None:
-    found = found[found["unit_codes"].map(lambda codes: unit in codes)]
 if search:
     # Plain substring match: what the steward typed is text, never a pattern.
     found = found[found["file_name"].str.contains(search, case=False, regex=False)]

@@ -51,7 +51,7 @@ if file["unit_codes"]:
     st.caption(
         t(
             "report.covers",
-            units=steward.units_text(file["unit_codes"], names),
+            units=steward.units_text(file["unit_codes"], names, file["unit_count"]),
             periods=steward.periods_text(file["periods"]) or fmt.MISSING,
         )
     )

@@ -14,22 +14,23 @@ steward.keep_params()
 st.title(t("page.versions"))
 st.caption(t("versions.caption"))
 
-slices = queries.slices(url)
-if slices.empty:
+reported = queries.slice_units(url)
+if reported.empty:
     st.info(t("versions.none"))
     st.stop()
 
 register = queries.units(url)
 names = dict(zip(register["unit_code"], register["unit_name"], strict=True))
-slices = slices.assign(unit_name=slices["unit_code"].map(names))
 
 st.subheader(t("versions.resubmitted"))
-resubmitted = slices[slices["versions"] > 1].sort_values("last_received_at", ascending=False)
+resubmitted = queries.resubmitted(url, queries.RESUBMITTED_LIMIT)
 if resubmitted.empty:
     st.caption(t("versions.none_resubmitted"))
 else:
+    if len(resubmitted) >= queries.RESUBMITTED_LIMIT:
+        st.caption(t("versions.latest_only", count=queries.RESUBMITTED_LIMIT))
     tables.show(
-        resubmitted,
+        resubmitted.assign(unit_name=resubmitted["unit_code"].map(names)),
         [
             Col("kind", "enum:kind"),
             Col("unit_code"),
@@ -43,8 +44,8 @@ else:
     )
 
 # The pickers start on the latest resubmitted return, if any.
-start = resubmitted.iloc[0] if not resubmitted.empty else slices.iloc[-1]
-kinds = list(dict.fromkeys(slices["kind"]))
+start = resubmitted.iloc[0] if not resubmitted.empty else reported.iloc[-1]
+kinds = list(dict.fromkeys(reported["kind"]))
 steward.keep_valid("versions_kind", kinds)
 st.session_state.setdefault("versions_kind", start["kind"])
 kind_box, unit_box, period_box = st.columns(3)
@@ -54,8 +55,7 @@ kind = kind_box.selectbox(
     key="versions_kind",
     format_func={k: enum("kind", k) for k in kinds}.__getitem__,
 )
-of_kind = slices[slices["kind"] == kind]
-units = list(dict.fromkeys(of_kind["unit_code"]))
+units = reported.loc[reported["kind"] == kind, "unit_code"].tolist()
 steward.keep_valid("versions_unit", units)
 if kind == start["kind"]:
     st.session_state.setdefault("versions_unit", start["unit_code"])
@@ -65,11 +65,10 @@ unit = unit_box.selectbox(
     key="versions_unit",
     format_func={u: f"{names.get(u, u)} ({u})" for u in units}.__getitem__,
 )
-of_unit = of_kind[of_kind["unit_code"] == unit]
-periods = of_unit["period"].tolist()
+periods = queries.slices(url, kind, unit)["period"].tolist()
 steward.keep_valid("versions_period", periods)
 if kind == start["kind"] and unit == start["unit_code"]:
-    st.session_state.setdefault("versions_period", start["period"])
+    st.session_state.setdefault("versions_period", start.get("period", periods[-1]))
 period = period_box.selectbox(
     t("versions.period"),
     periods,
