@@ -390,8 +390,7 @@ def time_queries(url: str, samples: int, budget: float) -> list[dict[str, object
         ).fetchall()
     variants = scopes(year, [code for (code,) in items])
     return [
-        time_query(url, name, text, variants, samples, budget)
-        for name, text in dashboard_queries()
+        time_query(url, name, text, variants, samples, budget) for name, text in dashboard_queries()
     ]
 
 

@@ -771,20 +771,45 @@ def calendar_rates(url: str, kind: str, year: int) -> pd.DataFrame:
 
 
 _KIND_SETTINGS = """
-select kind, frequency, deadline_days, requires_approval, expected_unit_types
-from ingest.kind_settings
+select
+    settings.kind, settings.frequency, settings.deadline_days, settings.requires_approval,
+    settings.expected_unit_types, latest.changed_by, latest.changed_at
+from ingest.kind_settings as settings
+left join lateral (
+    select changed_by, changed_at
+    from ingest.kind_settings_changes as changes
+    where changes.kind = settings.kind
+    order by changed_at desc, change_id desc
+    limit 1
+) as latest on true
 """
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def kind_settings(url: str) -> pd.DataFrame:
-    """Each return kind's reporting frequency, deadline and approval policy, in KINDS order."""
+    """Each return kind's reporting frequency, deadline and approval policy, in KINDS order,
+    with who changed them last and when (none: as installed)."""
     frame = _read(url, _KIND_SETTINGS)
     frame["expected_unit_types"] = frame["expected_unit_types"].map(
         lambda values: tuple(values or ())
     )
     order = {name: index for index, name in enumerate(KINDS)}
     return frame.sort_values("kind", key=lambda kinds: kinds.map(order)).reset_index(drop=True)
+
+
+_SETTINGS_CHANGES = """
+select change_id, kind, old_deadline_days, new_deadline_days,
+       old_requires_approval, new_requires_approval, changed_by, changed_at, reason
+from ingest.kind_settings_changes
+order by changed_at desc, change_id desc
+limit 1000
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def settings_changes(url: str) -> pd.DataFrame:
+    """Changes to the kinds' reporting rules, latest first."""
+    return _read(url, _SETTINGS_CHANGES)
 
 
 _RUNS = """
@@ -847,27 +872,61 @@ def release_period(
         _written()
 
 
+# The change and its record in one statement: both or neither.
 _UPDATE_KIND_SETTINGS = """
-update ingest.kind_settings
-set deadline_days = %(deadline_days)s, requires_approval = %(requires_approval)s
-where kind = %(kind)s
+with old as (
+    select kind, deadline_days, requires_approval
+    from ingest.kind_settings
+    where kind = %(kind)s
+    for update
+),
+
+changed as (
+    update ingest.kind_settings as settings
+    set deadline_days = %(deadline_days)s, requires_approval = %(requires_approval)s
+    from old
+    where settings.kind = old.kind
+        and (old.deadline_days, old.requires_approval)
+            is distinct from (%(deadline_days)s, %(requires_approval)s)
+    returning settings.kind
+)
+
+insert into ingest.kind_settings_changes
+    (kind, old_deadline_days, new_deadline_days, old_requires_approval,
+     new_requires_approval, changed_by, reason)
+select old.kind, old.deadline_days, %(deadline_days)s, old.requires_approval,
+       %(requires_approval)s, %(changed_by)s, %(reason)s
+from old
+inner join changed on changed.kind = old.kind
 """
 
 
-def update_kind_settings(url: str, kind: str, deadline_days: int, requires_approval: bool) -> None:
-    """Change a kind's reporting deadline (days after the period's end) and approval policy."""
+def update_kind_settings(
+    url: str,
+    kind: str,
+    deadline_days: int,
+    requires_approval: bool,
+    changed_by: str,
+    reason: str | None = None,
+) -> bool:
+    """Change a kind's reporting deadline (days after the period's end) and approval policy,
+    recording who changed it; False when nothing changed (and nothing is recorded)."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}")
     if deadline_days < 0:
         raise ValueError("deadline_days must not be negative")
+    if not changed_by.strip():
+        raise ValueError("changed_by: a steward's name is required")
     params = {
         "kind": kind,
         "deadline_days": int(deadline_days),
         "requires_approval": bool(requires_approval),
+        "changed_by": changed_by.strip(),
+        "reason": (reason or "").strip() or None,
     }
     try:
         with engine(url).begin() as conn:
-            conn.exec_driver_sql(_UPDATE_KIND_SETTINGS, params)
+            return conn.exec_driver_sql(_UPDATE_KIND_SETTINGS, params).rowcount > 0
     except sa.exc.OperationalError as exc:
         raise WarehouseUnavailable(
             f"无法连接数据仓库 / cannot connect to the warehouse ({redact(url)})"

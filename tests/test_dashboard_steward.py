@@ -458,6 +458,8 @@ def test_a_kinds_deadline_and_approval_policy_can_be_changed(monkeypatch, demo):
     at.selectbox(key="settings_kind").set_value("employment").run()
     at.number_input(key="settings_deadline_employment").set_value(30)
     at.checkbox(key="settings_approval_employment").check()
+    at.text_input(key="settings_name").input("王敏")
+    at.text_input(key="settings_reason").input("区政府办通知")
     at.button(key="settings_save").click().run()
     assert not at.exception
     assert "已保存“就业情况”的报送要求" in texts(at.success)
@@ -466,9 +468,16 @@ def test_a_kinds_deadline_and_approval_policy_can_be_changed(monkeypatch, demo):
         "select deadline_days, requires_approval from ingest.kind_settings"
         " where kind = 'employment'",
     ) == [(30, True)]
+    assert query(
+        demo,
+        "select kind, old_deadline_days, new_deadline_days, old_requires_approval,"
+        " new_requires_approval, changed_by, reason from ingest.kind_settings_changes",
+    ) == [("employment", 15, 30, False, True, "王敏", "区政府办通知")]
     rules = table(at, "calendar_settings").set_index("报表类别")
     assert rules.loc["就业情况", "报送期限(天)"] == 30
     assert rules.loc["就业情况", "须经审核"] == "是"
+    assert rules.loc["就业情况", "修改人"] == "王敏"
+    assert list(table(at, "calendar_settings_changes")["修改人"]) == ["王敏"]
     due = query(
         demo,
         "select min(due_on) from ingest.reporting_calendar where kind = 'employment'"
@@ -477,6 +486,24 @@ def test_a_kinds_deadline_and_approval_policy_can_be_changed(monkeypatch, demo):
     assert due.isoformat() == "2006-04-30"
     at.switch_page("screens/steward_approval.py").run()
     assert any("须经审核才生效的报表类别：就业情况" in c.value for c in at.caption)
+
+
+def test_a_rules_change_needs_a_name_and_a_change(monkeypatch, demo):
+    before = query(demo, "select * from ingest.kind_settings order by kind")
+    at = open_page(monkeypatch, demo, "calendar")
+    at.selectbox(key="settings_kind").set_value("employment").run()
+    at.number_input(key="settings_deadline_employment").set_value(30)
+    at.button(key="settings_save").click().run()
+    assert "请填写审核人姓名" in texts(at.error)
+    assert query(demo, "select * from ingest.kind_settings order by kind") == before
+
+    # Saving the values it already has changes and records nothing.
+    at.number_input(key="settings_deadline_employment").set_value(15)
+    at.text_input(key="settings_name").input("王敏")
+    at.button(key="settings_save").click().run()
+    assert "报送要求没有改动" in texts(at.info)
+    assert query(demo, "select count(*) from ingest.kind_settings_changes") == [(0,)]
+    assert query(demo, "select * from ingest.kind_settings order by kind") == before
 
 
 # ------------------------------------------------------------------ upload --

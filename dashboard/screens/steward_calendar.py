@@ -137,6 +137,8 @@ tables.show(
         Col("deadline_days", "int"),
         Col("requires_approval", "enum:yes_no"),
         Col("expected_unit_types"),
+        Col("changed_by"),
+        Col("changed_at", "datetime"),
     ],
     key="calendar_settings",
     title=t("cal.settings"),
@@ -166,13 +168,43 @@ with st.expander(t("cal.edit")):
             value=bool(current["requires_approval"]),
             key=f"settings_approval_{edit_kind}",
         )
+        who = steward.name_input("settings_name")
+        reason = st.text_input(t("steward.reason"), key="settings_reason").strip()
         if st.form_submit_button(t("cal.save"), key="settings_save"):
-            try:
-                queries.update_kind_settings(
-                    url, edit_kind, int(deadline_days), bool(requires_approval)
-                )
-            except (ValueError, WarehouseUnavailable) as exc:
-                st.error(t("steward.failed", error=exc))
+            if not who:
+                st.error(t("steward.name_required"))
             else:
-                steward.flash(t("cal.saved", kind=enum("kind", edit_kind)))
-                st.rerun()
+                try:
+                    saved = queries.update_kind_settings(
+                        url, edit_kind, int(deadline_days), bool(requires_approval), who, reason
+                    )
+                except (ValueError, WarehouseUnavailable) as exc:
+                    st.error(t("steward.failed", error=exc))
+                else:
+                    steward.remember_name(who)
+                    if saved:
+                        steward.flash(t("cal.saved", kind=enum("kind", edit_kind)))
+                        st.rerun()
+                    st.info(t("cal.unchanged"))
+
+changes = queries.settings_changes(url)
+if not changes.empty:
+    st.markdown(f"**{t('cal.changes')}**")
+    tables.show(
+        changes.assign(
+            old_requires_approval=steward.yes_no(changes["old_requires_approval"]),
+            new_requires_approval=steward.yes_no(changes["new_requires_approval"]),
+        ),
+        [
+            Col("changed_at", "datetime"),
+            Col("changed_by"),
+            Col("kind", "enum:kind"),
+            Col("old_deadline_days", "int"),
+            Col("new_deadline_days", "int"),
+            Col("old_requires_approval", "enum:yes_no"),
+            Col("new_requires_approval", "enum:yes_no"),
+            Col("reason"),
+        ],
+        key="calendar_settings_changes",
+        title=t("cal.changes"),
+    )
