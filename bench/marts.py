@@ -310,6 +310,7 @@ def scopes(year: int, item_codes: list[str] | None = None) -> list[dict[str, obj
         "views": list(queries.REQUIRED_VIEWS),
         "period": f"{year}-Q2",
         "limit": queries.RESUBMITTED_LIMIT,
+        "rows_limit": queries.RETURN_ROWS_LIMIT,
     }
     chosen = [
         queries.Scope(year=year),

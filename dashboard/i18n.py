@@ -95,6 +95,11 @@ _LABELS: dict[str, tuple[str, str]] = {
         "Every version received: the current one counts in the table above;"
         " superseded and withdrawn ones are kept for the record.",
     ),
+    "drill.limited": (
+        "只列出按单位、行排列的前 {count} 个版本；请在上方限定到一行查看其余版本。",
+        "Only the first {count} versions, by unit and row, are listed; narrow to one row"
+        " above to see the others.",
+    ),
     "drill.empty": ("没有找到来源报表行。", "No return rows found."),
     "drill.title": ("来源报表", "Returns behind"),
     # cards

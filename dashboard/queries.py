@@ -492,8 +492,11 @@ def supervision_items(url: str, scope: Scope) -> pd.DataFrame:
 # Every version received of the rows behind a table: of the year (the
 # kind's rows that have one), or of named periods, which may reach back
 # before it (a trend's earlier points). Units, then rows, then periods, the
-# newest version first: for the kinds keyed by unit that is their index
-# order, so the first 5,000 are found without sorting a year's history.
+# newest version first, at most RETURN_ROWS_LIMIT: for supervision, whose
+# weekly registers make the longest history, that is the order of its year
+# index (supervision_year_unit), so the first rows are read in order and only
+# their figures computed, not a year's versions sorted.
+RETURN_ROWS_LIMIT = 5000
 _RETURN_ROWS_OF = """
 select
     rows.kind, rows.period, rows.unit_code, rows.item_key, rows.file_name, rows.row_no,
@@ -507,7 +510,7 @@ where rows.kind = %(kind)s and {which}
     and (%(unit_type)s::text is null or units.unit_type = %(unit_type)s)
     and (%(unit)s::text is null or rows.unit_code = %(unit)s)
 order by rows.unit_code, rows.item_key, rows.period_end, rows.received_at desc, rows.file_id desc
-limit 5000
+limit %(rows_limit)s
 """
 _RETURN_ROWS = _RETURN_ROWS_OF.replace("{which}", "rows.year = %(year)s")
 _RETURN_ROWS_OF_PERIODS = _RETURN_ROWS_OF.replace(
@@ -524,17 +527,19 @@ def return_rows(
     keys: tuple[str, ...] | None = None,
     periods: tuple[str, ...] | None = None,
     units: tuple[str, ...] | None = None,
+    limit: int = RETURN_ROWS_LIMIT,
 ) -> pd.DataFrame:
     """Every version received of the rows behind a table: file, row, received at, status.
 
     The rows of the scope's year, or with ``periods`` of those periods; at most
-    5,000, the first in unit and row order.
+    ``limit``, the first in unit and row order.
     """
     params = scope.params() | {
         "kind": kind,
         "keys": list(keys) if keys is not None else None,
         "periods": list(periods) if periods is not None else None,
         "units": list(units) if units is not None else None,
+        "rows_limit": int(limit),
     }
     return _read(url, _RETURN_ROWS if periods is None else _RETURN_ROWS_OF_PERIODS, params)
 

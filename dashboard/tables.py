@@ -165,11 +165,14 @@ def _drill_through(drill: Drill, key: str, title: str) -> None:
         keys=drill.keys if drill.by in ("unit_code", "period") else wanted,
         periods=wanted if drill.by == "period" else None,
         units=wanted if drill.by == "unit_code" else None,
+        limit=queries.RETURN_ROWS_LIMIT,
     )
     if rows.empty:
         st.info(t("drill.empty"))
         return
     st.caption(t("drill.caption"))
+    if len(rows) >= queries.RETURN_ROWS_LIMIT:
+        st.caption(t("drill.limited", count=fmt.count(queries.RETURN_ROWS_LIMIT)))
     figures = pd.DataFrame(list(rows.pop("figures")), index=rows.index)
     figures = figures.drop(columns=[c for c in figures.columns if c in rows.columns])
     # Figures are shown as the return gave them (JSON values), one column each.

@@ -252,6 +252,23 @@ def test_employment_trend_drills_through_to_each_periods_returns(monkeypatch, de
     assert len(first) == areas
 
 
+def test_a_drill_through_says_when_it_lists_only_the_first_versions(monkeypatch, demo):
+    from dashboard import queries
+
+    monkeypatch.setattr(queries, "RETURN_ROWS_LIMIT", 3)
+    at = open_app(monkeypatch, demo, "employment")
+    at.toggle(key="drill_employment_trend").set_value(True).run()
+    returns = table(at, "employment_trend_returns")
+    assert len(returns) == 3
+    assert "只列出按单位、行排列的前 3 个版本" in captions(at)
+    first = query(
+        demo,
+        "select unit_code, item_key from mart.return_rows where kind = 'employment'"
+        " order by unit_code, item_key, period_end limit 3",
+    )
+    assert list(zip(returns["单位代码"], returns["行键"], strict=True)) == first
+
+
 def test_employment_line_is_configurable(monkeypatch, demo):
     at = open_app(monkeypatch, demo, "employment")
     at.number_input(key="full_line").set_value(96.0).run()
