@@ -14,8 +14,12 @@ per run (master data loaded first, untimed):
   start to exit (reading, staging, Great Expectations, promotion into ``core``),
   and the process's peak resident memory (``wait4``'s ru_maxrss).
 
-It prints each run and then the medians: ingest / COPY is the figure. Two
+It prints each run and then the medians: ingest / COPY is the figure. Three
 more figures per run show where the floor of that ratio is:
+
+- keyed COPY: the same COPY into the same table with a primary key on the
+  kind's row key (core's key without its file): the least any load pays that
+  finds a row's earlier versions, or a duplicate, by an index;
 
 - core write: the load's promotion step alone (etl.load._promote_start: the
   rows into core with their keys, the summaries), on the same rows already in
@@ -42,18 +46,38 @@ from etl.kinds import KINDS
 YEAR = 2006
 
 
-def bare_copy(url: str, kind: str, path: Path) -> float:
-    """Seconds to COPY the file into a plain table of the kind's column types."""
+def row_key(url: str, kind: str) -> list[str]:
+    """The kind's row key: the columns of core's primary key but the file's."""
+    with psycopg.connect(url) as conn:
+        found = conn.execute(
+            "select attname from pg_index"
+            " join pg_attribute on attrelid = indrelid and attnum = any(indkey)"
+            " where indrelid = %s::regclass and indisprimary"
+            " order by array_position(indkey::int2[], attnum)",
+            (f"core.{kind}",),
+        ).fetchall()
+    return [name for (name,) in found if name != "file_id"]
+
+
+def bare_copy(url: str, kind: str, path: Path, key: list[str] | None = None) -> float:
+    """Seconds to COPY the file into a plain table of the kind's column types.
+
+    With ``key``, the table has that primary key and nothing else, and is
+    dropped after.
+    """
     columns = KINDS[kind].columns
-    table = sql.Identifier(f"bare_{kind}")
+    table = sql.Identifier(f"bare_{kind}" if key is None else f"keyed_{kind}")
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(
-            sql.SQL("create table {} ({})").format(
+            sql.SQL("create table {} ({}{})").format(
                 table,
                 sql.SQL(", ").join(
                     sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(c.sql_type))
                     for c in columns
                 ),
+                sql.SQL(", primary key ({})").format(sql.SQL(", ").join(map(sql.Identifier, key)))
+                if key
+                else sql.SQL(""),
             )
         )
         started = time.perf_counter()
@@ -64,7 +88,10 @@ def bare_copy(url: str, kind: str, path: Path) -> float:
         ):
             while chunk := handle.read(1 << 20):
                 copy.write(chunk)
-    return time.perf_counter() - started
+        seconds = time.perf_counter() - started
+        if key is not None:
+            conn.execute(sql.SQL("drop table {}").format(table))
+    return seconds
 
 
 def core_write(url: str, kind: str) -> float:
@@ -125,7 +152,7 @@ def one_kind(server: Server, kind: str, rows: int, repeat: int) -> dict[str, flo
     # The fixed cost of an ingest: a 10-row file of the same kind.
     small_master = generate(kind, 10, server.scratch / f"{kind}-10", seed=1, year=YEAR)
     small_master, small = small_master[:-1], small_master[-1]
-    copies, writes, fixed, ingests, peaks = [], [], [], [], []
+    copies, keyed, writes, fixed, ingests, peaks = [], [], [], [], [], []
     for attempt in range(repeat):
         # COPY and the core write in a database of their own: the rolled-back
         # write leaves dead rows behind that would slow the ingest after it.
@@ -136,6 +163,7 @@ def one_kind(server: Server, kind: str, rows: int, repeat: int) -> dict[str, flo
         if master:
             run([*ducha(), "ingest", *map(str, master)], env)
         copies.append(bare_copy(url, kind, path))
+        keyed.append(bare_copy(url, kind, path, row_key(url, kind)))
         writes.append(core_write(url, kind))
         server.drop(name)
 
@@ -154,7 +182,8 @@ def one_kind(server: Server, kind: str, rows: int, repeat: int) -> dict[str, flo
         ingests.append(timed.seconds)
         peaks.append(timed.peak_rss_mb)
         print(
-            f"  {kind:15s} run {attempt + 1}: COPY {copies[-1]:5.2f} s  core write"
+            f"  {kind:15s} run {attempt + 1}: COPY {copies[-1]:5.2f} s  keyed COPY"
+            f" {keyed[-1]:5.2f} s  core write"
             f" {writes[-1]:5.2f} s  10-row ingest {fixed[-1]:5.2f} s  ingest"
             f" {timed.seconds:6.2f} s  ratio {timed.seconds / copies[-1]:5.1f}x"
             f"  peak RSS {timed.peak_rss_mb:4.0f} MB",
@@ -164,6 +193,7 @@ def one_kind(server: Server, kind: str, rows: int, repeat: int) -> dict[str, flo
     return {
         "size_mb": size_mb,
         "copy": median(copies),
+        "keyed": median(keyed),
         "write": median(writes),
         "fixed": median(fixed),
         "ingest": median(ingests),
@@ -197,17 +227,19 @@ def main() -> None:
     print()
     print(
         f"{'kind':15s} {'CSV MB':>7s} {'COPY s':>7s} {'ingest s':>9s} {'ratio':>6s}"
-        f" {'peak RSS':>9s} {'core write s':>13s} {'10-row ingest s':>16s} {'floor':>6s}"
+        f" {'peak RSS':>9s} {'keyed COPY':>11s} {'core write s':>13s} {'10-row ingest s':>16s}"
+        f" {'floor':>6s}"
     )
     for kind, r in results.items():
         floor = (r["fixed"] + r["write"]) / r["copy"]
         print(
             f"{kind:15s} {r['size_mb']:7.1f} {r['copy']:7.2f} {r['ingest']:9.2f}"
-            f" {r['ratio']:5.1f}x {r['rss']:6.0f} MB {r['write']:13.2f} {r['fixed']:16.2f}"
-            f" {floor:5.1f}x"
+            f" {r['ratio']:5.1f}x {r['rss']:6.0f} MB {r['keyed'] / r['copy']:10.1f}x"
+            f" {r['write']:13.2f} {r['fixed']:16.2f} {floor:5.1f}x"
         )
     print(
-        "\nfloor = (10-row ingest + core write) / COPY: what this ingest would cost if"
+        "\nkeyed COPY = a COPY into the same table with the kind's row key as its primary key,"
+        " / COPY.\nfloor = (10-row ingest + core write) / COPY: what this ingest would cost if"
         " reading and validating a million rows took no time at all."
     )
     print(f"(goal: ratio <= 2x, peak RSS < 512 MB; took {time.perf_counter() - started:.0f} s)")
