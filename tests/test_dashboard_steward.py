@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import io
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -631,21 +629,3 @@ def test_every_steward_table_has_csv_and_excel_downloads(monkeypatch, demo_read)
         at = open_page(monkeypatch, demo_read, page)
         labels = [b.label for b in at.get("download_button")]
         assert labels.count("下载 CSV") == len(at.dataframe) == labels.count("下载 Excel"), page
-
-
-def test_the_stewards_helpers_import_lightly():
-    """The ETL's readers and Great Expectations load on first use, not with the dashboard."""
-    code = (
-        "import sys, dashboard.steward, dashboard.queries;"
-        "print(sorted(m for m in sys.modules"
-        " if m.startswith(('great_expectations', 'etl.validate', 'etl.load', 'etl.readers'))))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": "postgresql://nobody@127.0.0.1:9/x"},
-    ).stdout
-    assert out.strip() == "[]"
