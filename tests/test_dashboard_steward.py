@@ -494,6 +494,11 @@ def test_a_rules_change_needs_a_name_and_a_change(monkeypatch, demo):
     at.button(key="settings_save").click().run()
     assert "请填写审核人姓名" in texts(at.error)
     assert query(demo, "select * from ingest.kind_settings order by kind") == before
+    with pytest.raises(ValueError, match="name is required"):
+        queries.update_kind_settings(demo, "employment", 30, False, "  ")
+    with pytest.raises(ValueError, match="unknown kind"):
+        queries.update_kind_settings(demo, "payroll", 30, False, "王敏")
+    assert query(demo, "select * from ingest.kind_settings order by kind") == before
 
     # Saving the values it already has changes and records nothing.
     at.number_input(key="settings_deadline_employment").set_value(15)

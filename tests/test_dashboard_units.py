@@ -227,3 +227,21 @@ def test_streamlit_config_keeps_everything_local():
         assert ":material/" not in source, path  # icon font comes from a CDN
         assert "mapbox" not in source.lower(), path
         assert "http://" not in source and "https://" not in source, path
+
+
+@pytest.mark.parametrize(
+    ("codes", "count", "expected"),
+    [
+        (("JD-FC",), None, "芳草街道 (JD-FC)"),
+        (("JD-FC", "BM-CZ"), None, "芳草街道、财政局"),
+        (("JD-FC", "BM-CZ", "ZS-CL"), 3, "芳草街道、财政局、ZS-CL"),
+        # queries.files gives a file's first three units and how many it covers
+        (("JD-FC", "BM-CZ", "ZS-CL"), 18, "芳草街道、财政局 等 18 个"),
+        ((), 0, ""),
+    ],
+)
+def test_a_files_units_in_words(codes, count, expected):
+    from dashboard.steward import units_text
+
+    names = {"JD-FC": "芳草街道", "BM-CZ": "财政局"}
+    assert units_text(codes, names, count) == expected
