@@ -67,8 +67,9 @@ unit = unit_box.selectbox(
 )
 periods = queries.slices(url, kind, unit)["period"].tolist()
 steward.keep_valid("versions_period", periods)
-if kind == start["kind"] and unit == start["unit_code"]:
-    st.session_state.setdefault("versions_period", start.get("period", periods[-1]))
+if kind == start["kind"] and unit == start["unit_code"] and periods:
+    # The resubmitted return's period, else the unit's latest.
+    st.session_state.setdefault("versions_period", start.get("period") or periods[-1])
 period = period_box.selectbox(
     t("versions.period"),
     periods,
