@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import math
 import os
@@ -25,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as `python bench/x.py` from a fresh clone
     sys.path.insert(0, str(ROOT))
 
+from etl.kinds import KINDS  # noqa: E402
 from etl.settings import embedded_url, stop_embedded  # noqa: E402
 
 
@@ -36,11 +38,9 @@ class Server:
     scratch: Path
 
     def database(self, name: str) -> str:
-        """Create an empty database and return its URL."""
+        """Create an empty database (dropping any of that name first) and return its URL."""
+        self.drop(name)
         with psycopg.connect(self.url, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
-            )
             conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
         return with_database(self.url, name)
 
@@ -103,6 +103,15 @@ def run(argv: Sequence[str], env: dict[str, str]) -> None:
     done = subprocess.run(list(argv), env=env, cwd=ROOT, capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit(f"{' '.join(argv)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+
+
+def parse_kinds(parser: argparse.ArgumentParser, text: str) -> list[str]:
+    """The kinds named in a comma-separated ``--kinds`` value; a usage error for an unknown one."""
+    kinds = [kind.strip() for kind in text.split(",") if kind.strip()]
+    unknown = [kind for kind in kinds if kind not in KINDS]
+    if unknown:
+        parser.error(f"unknown kinds: {', '.join(unknown)}")
+    return kinds
 
 
 def median(values: Sequence[float]) -> float:

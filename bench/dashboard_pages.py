@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import statistics
 import time
 import warnings
 from pathlib import Path
@@ -113,7 +112,7 @@ def main() -> None:
                     times.append(seconds)
                     if problem:
                         print(f"  {page}: {problem}")
-                cells.append(statistics.median(times))
+                cells.append(median(times))
             ms = [s * 1000 for s in spent] or [0.0]
             slowest = max(slowest, *cells)
             query_p95 = max(query_p95, percentile(ms, 0.95))

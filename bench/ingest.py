@@ -37,7 +37,17 @@ import time
 from pathlib import Path
 
 import psycopg
-from _common import ROOT, Server, ducha, fresh_server, machine, median, run, run_timed
+from _common import (
+    ROOT,
+    Server,
+    ducha,
+    fresh_server,
+    machine,
+    median,
+    parse_kinds,
+    run,
+    run_timed,
+)
 from psycopg import sql
 
 from etl.generate import generate
@@ -210,10 +220,7 @@ def main() -> None:
     )
     parser.add_argument("--repeat", type=int, default=3, help="runs per kind (default 3)")
     args = parser.parse_args()
-    kinds = [kind.strip() for kind in args.kinds.split(",") if kind.strip()]
-    unknown = [kind for kind in kinds if kind not in KINDS]
-    if unknown:
-        parser.error(f"unknown kinds: {', '.join(unknown)}")
+    kinds = parse_kinds(parser, args.kinds)
 
     started = time.perf_counter()
     results = {}

@@ -29,7 +29,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import ROOT, Server, ducha, fresh_server, machine, median, run, run_timed
+from _common import (
+    ROOT,
+    Server,
+    ducha,
+    fresh_server,
+    machine,
+    median,
+    parse_kinds,
+    run,
+    run_timed,
+)
 
 from etl.generate import generate
 from etl.kinds import KINDS
@@ -76,10 +86,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per kind and size (3)")
     args = parser.parse_args()
     sizes = [int(size) for size in args.rows.split(",") if size.strip()]
-    kinds = [kind.strip() for kind in args.kinds.split(",") if kind.strip()]
-    unknown = [kind for kind in kinds if kind not in KINDS]
-    if unknown:
-        parser.error(f"unknown kinds: {', '.join(unknown)}")
+    kinds = parse_kinds(parser, args.kinds)
 
     started = time.perf_counter()
     results: dict[tuple[str, int], dict[str, float]] = {}

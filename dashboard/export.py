@@ -18,12 +18,7 @@ from datetime import date, datetime
 import pandas as pd
 import xlsxwriter
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def looks_like_formula(value: object) -> bool:
-    """Whether a spreadsheet would treat this text as a formula."""
-    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+from etl.report import looks_like_formula
 
 
 def inert(value: object) -> object:

@@ -59,7 +59,7 @@ def sidebar(url: str) -> Context:
     years = queries.years(url)
     if not years:
         context = Context(url=url, scope=None)
-        _sync_query_params({})
+        sync_query_params({})
         st.session_state[_CONTEXT_KEY] = context
         return context
 
@@ -115,19 +115,23 @@ def sidebar(url: str) -> Context:
     scope = queries.Scope(
         year=int(year), period=period or None, unit_type=unit_type or None, unit=unit or None
     )
-    _sync_query_params({"year": str(year), "period": period, "unit_type": unit_type, "unit": unit})
+    sync_query_params({"year": str(year), "period": period, "unit_type": unit_type, "unit": unit})
     context = Context(url=url, scope=scope)
     st.session_state[_CONTEXT_KEY] = context
     return context
 
 
-def _sync_query_params(values: dict[str, str]) -> None:
-    """Write the filters and language into the URL, leaving out the defaults."""
-    wanted = {key: value for key, value in values.items() if value}
-    if lang() != LANGS[0]:
-        wanted[LANG_KEY] = lang()
+def sync_query_params(values: dict[str, str]) -> None:
+    """Write these parameters and the language into the URL, leaving out empty ones and
+    the default language, and nothing else."""
+    wanted = {key: value for key, value in values.items() if value} | lang_param()
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
+
+
+def lang_param() -> dict[str, str]:
+    """The language as a link parameter: empty for the default (Chinese)."""
+    return {LANG_KEY: lang()} if lang() != LANGS[0] else {}
 
 
 def context() -> Context:

@@ -171,9 +171,8 @@ def _read(url: str, query: str, params: dict[str, object] | None = None) -> pd.D
         raise WarehouseUnavailable(
             f"无法连接数据仓库 / cannot connect to the warehouse ({redact(url)})"
         ) from exc
-    except (sa.exc.ProgrammingError, psycopg.ProgrammingError) as exc:
-        orig = getattr(exc, "orig", exc)
-        raise WarehouseNotReady(str(orig).splitlines()[0]) from exc
+    except psycopg.ProgrammingError as exc:  # the cursor is psycopg's own
+        raise WarehouseNotReady(str(exc).splitlines()[0]) from exc
     return pd.DataFrame.from_records(rows, columns=names)
 
 
@@ -751,32 +750,6 @@ def reporting_calendar(url: str, kind: str, year: int) -> pd.DataFrame:
     return _read(url, _CALENDAR, {"kind": kind, "year": year})
 
 
-# DHIS2's reporting rates: received / expected and on time / expected.
-_CALENDAR_RATES = """
-select
-    period,
-    period_end,
-    min(due_on) as report_due_on,
-    count(*) as expected,
-    count(*) filter (where received) as received,
-    count(*) filter (where on_time) as on_time,
-    count(*) filter (where approved) as approved,
-    count(*) filter (where status = 'pending') as pending,
-    count(*) filter (where received)::numeric / nullif(count(*), 0) as reporting_rate,
-    count(*) filter (where on_time)::numeric / nullif(count(*), 0) as on_time_report_rate
-from ingest.reporting_calendar
-where year = %(year)s and kind = %(kind)s
-group by period, period_end
-order by period_end, period
-"""
-
-
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def calendar_rates(url: str, kind: str, year: int) -> pd.DataFrame:
-    """Per period of the year: expected, received, on time and approved returns, and the rates."""
-    return _read(url, _CALENDAR_RATES, {"kind": kind, "year": year})
-
-
 _KIND_SETTINGS = """
 select
     settings.kind, settings.frequency, settings.deadline_days, settings.requires_approval,
@@ -879,35 +852,6 @@ def release_period(
         _written()
 
 
-# The change and its record in one statement: both or neither.
-_UPDATE_KIND_SETTINGS = """
-with old as (
-    select kind, deadline_days, requires_approval
-    from ingest.kind_settings
-    where kind = %(kind)s
-    for update
-),
-
-changed as (
-    update ingest.kind_settings as settings
-    set deadline_days = %(deadline_days)s, requires_approval = %(requires_approval)s
-    from old
-    where settings.kind = old.kind
-        and (old.deadline_days, old.requires_approval)
-            is distinct from (%(deadline_days)s, %(requires_approval)s)
-    returning settings.kind
-)
-
-insert into ingest.kind_settings_changes
-    (kind, old_deadline_days, new_deadline_days, old_requires_approval,
-     new_requires_approval, changed_by, reason)
-select old.kind, old.deadline_days, %(deadline_days)s, old.requires_approval,
-       %(requires_approval)s, %(changed_by)s, %(reason)s
-from old
-inner join changed on changed.kind = old.kind
-"""
-
-
 def update_kind_settings(
     url: str,
     kind: str,
@@ -916,28 +860,12 @@ def update_kind_settings(
     changed_by: str,
     reason: str | None = None,
 ) -> bool:
-    """Change a kind's reporting deadline (days after the period's end) and approval policy,
-    recording who changed it; False when nothing changed (and nothing is recorded)."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown kind {kind!r}")
-    if deadline_days < 0:
-        raise ValueError("deadline_days must not be negative")
-    if not changed_by.strip():
-        raise ValueError("changed_by: a steward's name is required")
-    params = {
-        "kind": kind,
-        "deadline_days": int(deadline_days),
-        "requires_approval": bool(requires_approval),
-        "changed_by": changed_by.strip(),
-        "reason": (reason or "").strip() or None,
-    }
+    """Change and record a kind's reporting rules (etl.steward.set_kind_rules); False when
+    nothing changed. etl.steward.StewardError says why it cannot."""
+    from etl.steward import set_kind_rules
+
     try:
-        with engine(url).begin() as conn:
-            return conn.exec_driver_sql(_UPDATE_KIND_SETTINGS, params).rowcount > 0
-    except sa.exc.OperationalError as exc:
-        raise WarehouseUnavailable(
-            f"无法连接数据仓库 / cannot connect to the warehouse ({redact(url)})"
-        ) from exc
+        return set_kind_rules(url, kind, deadline_days, requires_approval, changed_by, reason)
     finally:
         _written()
 

@@ -19,9 +19,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from dashboard import filters, queries
 from dashboard import format as fmt
-from dashboard import queries
-from dashboard.i18n import LANG_KEY, LANGS, enum, lang, t
+from dashboard.i18n import enum, lang, t
 from dashboard.tables import Col
 from etl.kinds import KINDS, UNIT_TYPES
 from etl.settings import WarehouseUnavailable
@@ -64,11 +64,9 @@ def url() -> str:
 
 def keep_params(**values: object) -> None:
     """Put this page's parameters (and the language, unless Chinese) in the URL, nothing else."""
-    wanted = {key: str(value) for key, value in values.items() if value not in (None, "")}
-    if lang() != LANGS[0]:
-        wanted[LANG_KEY] = lang()
-    if st.query_params.to_dict() != wanted:
-        st.query_params.from_dict(wanted)
+    filters.sync_query_params(
+        {key: str(value) for key, value in values.items() if value is not None}
+    )
 
 
 def param_int(name: str) -> int | None:
@@ -118,8 +116,31 @@ def remember_name(name: str) -> None:
 # ------------------------------------------------------- file descriptions --
 
 
-def _joined(items: Sequence[str]) -> str:
+def joined(items: Iterable[str]) -> str:
+    """A list in words: 甲、乙 in Chinese, "a, b" in English."""
     return ("、" if lang() == "zh" else ", ").join(items)
+
+
+def unit_names(register: pd.DataFrame) -> dict[str, str]:
+    """unit_code -> unit_name of the unit register (queries.units)."""
+    return dict(zip(register["unit_code"], register["unit_name"], strict=True))
+
+
+def unit_label(code: str, names: dict[str, str]) -> str:
+    """A unit by name and code: 芳草街道 (JD-FC)."""
+    return f"{names.get(code) or code} ({code})"
+
+
+def covers_caption(file: pd.Series, names: dict[str, str]) -> None:
+    """Under a file's heading: the units and periods it covers (nothing for none)."""
+    if file["unit_codes"]:
+        st.caption(
+            t(
+                "report.covers",
+                units=units_text(file["unit_codes"], names, file["unit_count"]),
+                periods=periods_text(file["periods"]) or fmt.MISSING,
+            )
+        )
 
 
 def units_text(codes: Sequence[str], names: dict[str, str], count: int | None = None) -> str:
@@ -129,10 +150,10 @@ def units_text(codes: Sequence[str], names: dict[str, str], count: int | None = 
     """
     count = len(codes) if count is None else count
     if count == 1 and codes:
-        return f"{names.get(codes[0], codes[0])} ({codes[0]})"
+        return unit_label(codes[0], names)
     if count <= 3:
-        return _joined([names.get(code, code) for code in codes])
-    shown = _joined([names.get(code, code) for code in codes[:2]])
+        return joined([names.get(code, code) for code in codes])
+    shown = joined([names.get(code, code) for code in codes[:2]])
     return f"{shown} {t('steward.more', count=count)}"
 
 
@@ -140,13 +161,13 @@ def periods_text(periods: Sequence[str]) -> str:
     """The periods a file covers, in words; a long run as its first and last."""
     labels = [fmt.period_label(period, lang()) for period in periods]
     if len(labels) <= 3:
-        return _joined(labels)
+        return joined(labels)
     return f"{t('steward.range', first=labels[0], last=labels[-1])} ({len(labels)})"
 
 
 def describe_files(files: pd.DataFrame, register: pd.DataFrame) -> pd.DataFrame:
     """The files with their units and periods in words, ready for a table."""
-    names = dict(zip(register["unit_code"], register["unit_name"], strict=True))
+    names = unit_names(register)
     described = files.copy()
     described["units"] = [
         units_text(codes, names, count)
@@ -171,7 +192,7 @@ FILE_COLS = [
 ]
 
 
-def file_label(row: pd.Series) -> str:
+def file_label(row: pd.Series | dict) -> str:
     """A file in a picker: #12 employment_2006-Q4.xlsx（就业情况）.
 
     Only what never changes: the browser keeps a picker's choice by its label, so a
@@ -200,19 +221,24 @@ def pick_file(
             st.warning(t(unknown, file_id=wanted))
         st.session_state[key] = wanted if wanted in ids else ids[0]
     # Labels are made now: Streamlit may call format_func outside this run.
-    labels = {int(row["file_id"]): file_label(row) for _, row in files.iterrows()}
+    labels = {
+        int(file_id): file_label({"file_id": file_id, "file_name": name, "kind": kind})
+        for file_id, name, kind in zip(
+            files["file_id"], files["file_name"], files["kind"], strict=True
+        )
+    }
     chosen = st.selectbox(label, ids, key=key, format_func=labels.__getitem__)
     if in_url:
         keep_params(file=chosen)
     return files.loc[files["file_id"] == chosen].iloc[0]
 
 
-def report_link(file_id: int, label: str | None = None) -> None:
+def report_link(file_id: int) -> None:
     """A link to one file's validation report."""
     st.page_link(
         "screens/steward_report.py",
-        label=label or f"{t('steward.open_report')} #{file_id}",
-        query_params={"file": str(file_id), **({LANG_KEY: lang()} if lang() != "zh" else {})},
+        label=f"{t('steward.open_report')} #{file_id}",
+        query_params={"file": str(file_id), **filters.lang_param()},
     )
 
 
@@ -491,6 +517,34 @@ GRID_STATUSES = {
 }
 
 
+def calendar_rates(calendar: pd.DataFrame) -> pd.DataFrame:
+    """Per period, from the calendar's rows (queries.reporting_calendar): expected, received,
+    on time, approved and pending returns, and DHIS2's reporting rates (received / expected,
+    on time / expected), in time order."""
+    flags = calendar.assign(
+        expected=1,
+        received=calendar["received"].fillna(False).astype(int),
+        on_time=calendar["on_time"].fillna(False).astype(int),
+        approved=calendar["approved"].fillna(False).astype(int),
+        pending=(calendar["status"] == "pending").astype(int),
+    )
+    rates = (
+        flags.groupby(["period_end", "period"], sort=True)
+        .agg(
+            report_due_on=("report_due_on", "min"),
+            expected=("expected", "sum"),
+            received=("received", "sum"),
+            on_time=("on_time", "sum"),
+            approved=("approved", "sum"),
+            pending=("pending", "sum"),
+        )
+        .reset_index()
+    )
+    rates["reporting_rate"] = rates["received"] / rates["expected"]
+    rates["on_time_report_rate"] = rates["on_time"] / rates["expected"]
+    return rates
+
+
 def grid_status(calendar: pd.DataFrame) -> pd.Series:
     """Each expected return's status for the grid: an approved one on time or late."""
     on_time = calendar["on_time"].fillna(False).astype(bool)
@@ -501,9 +555,9 @@ def grid_status(calendar: pd.DataFrame) -> pd.Series:
     return status
 
 
-def calendar_grid(calendar: pd.DataFrame) -> go.Figure:
-    """Units down, periods across, each cell coloured by its return's status."""
-    frame = calendar.assign(grid=grid_status(calendar))
+def calendar_grid(calendar: pd.DataFrame, status: pd.Series) -> go.Figure:
+    """Units down, periods across, each cell coloured by its return's status (grid_status)."""
+    frame = calendar.assign(grid=status)
     periods = frame.sort_values(["period_end", "period"])["period"].drop_duplicates().tolist()
     # Units in the register's order: subdistricts, departments, affiliated units.
     type_order = {code: index for index, code in enumerate(UNIT_TYPES)}
@@ -524,7 +578,7 @@ def calendar_grid(calendar: pd.DataFrame) -> go.Figure:
     for index, colour in enumerate(GRID_STATUSES.values()):
         colourscale += [(index / steps, colour), ((index + 1) / steps, colour)]
     x_labels = [fmt.period_label(period, lang()) for period in periods]
-    y_labels = [f"{names.get(code) or code} ({code})" for code in units]
+    y_labels = [unit_label(code, names) for code in units]
     fig = go.Figure(
         go.Heatmap(
             z=z,

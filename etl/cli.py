@@ -217,15 +217,16 @@ def _write_crash_log() -> Path:
     return Path(name)
 
 
-_resolved_urls: list[str] = []
+# The warehouse URL this process last resolved, if any.
+_resolved_url: str | None = None
 
 
 def _warehouse_gone() -> bool:
     """Whether the warehouse this process was using no longer answers."""
-    if not _resolved_urls:
+    if _resolved_url is None:
         return False
     try:
-        connect(_resolved_urls[-1]).close()
+        connect(_resolved_url).close()
     except (WarehouseUnavailable, psycopg.Error):
         return True
     return False
@@ -233,8 +234,9 @@ def _warehouse_gone() -> bool:
 
 def _upgraded(settings: Settings) -> str:
     """The warehouse URL, with the schema brought up to date."""
+    global _resolved_url
     url = settings.url()
-    _resolved_urls.append(url)
+    _resolved_url = url
     with connect(url) as conn:
         if not db.is_current(conn):
             db.upgrade(conn)

@@ -72,7 +72,7 @@ def upgrade(conn: psycopg.Connection) -> list[str]:
         # Views are recreated only when their text changed, so an upgrade with
         # nothing to do leaves every object (and its OID) as it was.
         views = sorted(VIEWS_DIR.glob("*.sql"))
-        digest = views_digest()
+        digest = views_digest(views)
         conn.execute("create table if not exists public.ducha_views (sha256 text not null)")
         stored = conn.execute("select sha256 from public.ducha_views").fetchone()
         if applied or stored is None or stored[0] != digest:
@@ -84,8 +84,10 @@ def upgrade(conn: psycopg.Connection) -> list[str]:
     return applied
 
 
-def views_digest() -> str:
-    views = sorted(VIEWS_DIR.glob("*.sql"))
+def views_digest(views: list[Path] | None = None) -> str:
+    """The SHA-256 of the view files' text (``views``, or those in VIEWS_DIR, sorted)."""
+    if views is None:
+        views = sorted(VIEWS_DIR.glob("*.sql"))
     return hashlib.sha256(b"".join(v.read_bytes() for v in views)).hexdigest()
 
 

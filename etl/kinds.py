@@ -69,6 +69,11 @@ class Column:
         return f"{self.zh} ({self.name})"
 
 
+def needed(column: Column) -> bool:
+    """A column the unit must fill and the header must have: required, and no default."""
+    return column.required and column.default is None
+
+
 @dataclass(frozen=True)
 class PairRule:
     """column_a must relate to column_b (both present); `a <= b` and so on."""

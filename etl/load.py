@@ -46,8 +46,6 @@ _FILE_KEY = f"{_FILE_LOCK_SPACE}, (%s::bigint %% 2147483647)::int"
 # always decided over committed rows.
 _PROMOTE_LOCK_SPACE = 0x6476
 
-Progress = Callable[[str], None]
-
 _COPY_BATCH = 5000  # rows per write to COPY
 
 
@@ -100,15 +98,12 @@ def ingest_files(
     paths: Iterable[Path],
     kind: str | None = None,
     as_of: date | None = None,
-    progress: Progress | None = None,
 ) -> list[Report]:
     """Validate and load each file; folders are expanded and master data goes first."""
     files = load_order(expand_paths(paths), kind)
     recover_interrupted(url)
     reports = []
     for path in files:
-        if progress:
-            progress(str(path))
         reports.append(ingest_file(url, path, kind=kind, as_of=as_of))
     return reports
 
@@ -343,9 +338,9 @@ def _validate_and_promote(url: str, conn: psycopg.Connection, report: Report) ->
     """
     from etl.validate import validate_staged
 
-    kind, file_id = report.kind, report.file_id
+    kind, file_id, row_count = report.kind, report.file_id, report.row_count
     assert kind is not None and file_id is not None
-    validation = _Background(lambda: validate_staged(url, kind, file_id))
+    validation = _Background(lambda: validate_staged(url, kind, file_id, row_count))
     promotion: _Promotion | None = None
     failure: psycopg.Error | None = None
     try:
@@ -585,12 +580,18 @@ def _record_summaries(conn: psycopg.Connection, kind: Kind, file_id: int, curren
     )
 
 
-def _retire_current(conn: psycopg.Connection, kind: Kind, file_id: int) -> None:
-    """Mark not current the current rows of every version key the staged file reports on."""
+def _version_key_sql(kind: Kind) -> tuple[sql.Composed, sql.Composed]:
+    """The kind's version key as a column list, and as ``t.c = k.c and …`` matching t to k."""
     keys = sql.SQL(", ").join(map(sql.Identifier, kind.version_key))
     match = sql.SQL(" and ").join(
         sql.SQL("t.{c} = k.{c}").format(c=sql.Identifier(c)) for c in kind.version_key
     )
+    return keys, match
+
+
+def _retire_current(conn: psycopg.Connection, kind: Kind, file_id: int) -> None:
+    """Mark not current the current rows of every version key the staged file reports on."""
+    keys, match = _version_key_sql(kind)
     update = sql.SQL(
         "update core.{table} as t set is_current = false"
         " from (select distinct {keys} from staging.{table} where file_id = %(file_id)s) as k"
@@ -606,10 +607,7 @@ def refresh_current(conn: psycopg.Connection, kind: Kind, file_id: int) -> None:
     for slice kinds the key is (unit_code, period) and the whole slice of that
     file is current together (contract §2: a return is the unit's whole report).
     """
-    keys = sql.SQL(", ").join(map(sql.Identifier, kind.version_key))
-    match = sql.SQL(" and ").join(
-        sql.SQL("t.{c} = k.{c}").format(c=sql.Identifier(c)) for c in kind.version_key
-    )
+    keys, match = _version_key_sql(kind)
     # Two statements, the retirements first: "one current version per key" is
     # a unique index for master data, checked row by row as an UPDATE goes.
     update = sql.SQL(

@@ -28,7 +28,7 @@ from typing import Any, BinaryIO
 
 from python_calamine import CalamineWorkbook
 
-from etl.kinds import KINDS, Column, Kind, kind_by_any_name
+from etl.kinds import KINDS, Column, Kind, kind_by_any_name, needed
 from etl.report import Problem
 
 SNIFF_BYTES = 65536
@@ -345,11 +345,6 @@ def _kinds_listed() -> tuple[str, str]:
     return zh, en
 
 
-def _needed(column: Column) -> bool:
-    """A column the header must have: required, and no default to fill it."""
-    return column.required and column.default is None
-
-
 def _match(kind: Kind, header: Sequence[str]) -> dict[str, int]:
     """Column name -> position of its first header cell, for this kind."""
     keys = _HEADER_KEYS[kind.name]
@@ -367,11 +362,11 @@ def recognise(header: Sequence[str]) -> Kind | None:
     partial: list[tuple[int, Kind]] = []
     for kind in KINDS.values():
         found = _match(kind, header)
-        needed = [column.name for column in kind.columns if _needed(column)]
-        missing = sum(name not in found for name in needed)
+        required = [column.name for column in kind.columns if needed(column)]
+        missing = sum(name not in found for name in required)
         if not missing:
             complete.append((len(found), kind))
-        elif missing * 2 <= len(needed):
+        elif missing * 2 <= len(required):
             # Most of the kind is there: better to name the missing column than to
             # say the kind is unknown.
             partial.append((len(found), kind))
@@ -524,7 +519,7 @@ class ReturnReader:
         self._positions = _match(kind, header)
         self.headers = {name: header[position] for name, position in self._positions.items()}
         for column in kind.columns:
-            if _needed(column) and column.name not in self._positions:
+            if needed(column) and column.name not in self._positions:
                 self._problem(
                     "missing-column",
                     f"缺少必填列「{column.zh}」（{column.name}）",

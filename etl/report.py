@@ -2,12 +2,42 @@
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from etl.kinds import Kind
 
 Severity = Literal["error", "warning"]
+
+# A text cell starting with one of these is taken by a spreadsheet for a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def looks_like_formula(value: object) -> bool:
+    """Whether a spreadsheet would treat this text as a formula."""
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def checked_file_id(file_id: int) -> int:
+    """The file id as an int; "5", 5.0 and True are refused.
+
+    The id selects a file's rows and must really be an integer. operator.index
+    takes numpy integers (a dashboard's DataFrame) but not "5" or 5.0; bool is an
+    int to Python, yet as a file id it is a caller's mistake.
+    """
+    if isinstance(file_id, bool):
+        raise TypeError("file_id must be an integer")
+    return operator.index(file_id)
+
+
+def column_label(kind: Kind | None, column: str | None) -> str:
+    """Both header names of a column, e.g. ``单位代码 (unit_code)``; the name alone if unknown."""
+    if not column:
+        return ""
+    if kind is not None and column in kind.column_names:
+        return kind.column(column).label()
+    return column
 
 
 @dataclass(frozen=True)
@@ -78,11 +108,7 @@ class Report:
 
     def column_label(self, column: str | None) -> str:
         """Both header names of a column, e.g. ``单位代码 (unit_code)``."""
-        if column is None:
-            return ""
-        if self.kind is not None and column in self.kind.column_names:
-            return self.kind.column(column).label()
-        return column
+        return column_label(self.kind, column)
 
     def lines(self, limit: int | None = None) -> list[str]:
         """The report as text lines (zh / en), errors first; at most ``limit`` problems."""

@@ -11,7 +11,6 @@ a report quotes what the unit typed, and must never run it.
 from __future__ import annotations
 
 import json
-import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -26,10 +25,15 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from etl.kinds import KINDS, Kind
-from etl.report import ExpectationOutcome, Problem
+from etl.report import (
+    ExpectationOutcome,
+    Problem,
+    checked_file_id,
+    column_label,
+    looks_like_formula,
+)
 from etl.settings import connect
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Excel's limit on the characters of one cell.
 EXCEL_CELL_LIMIT = 32767
 
@@ -109,12 +113,7 @@ class StoredFile:
 
     def column_label(self, column: str | None) -> str:
         """Both header names of a column, e.g. ``办结日期 (closed_on)``."""
-        if not column:
-            return ""
-        kind = self.kind
-        if kind is not None and column in kind.column_names:
-            return kind.column(column).label()
-        return column
+        return column_label(self.kind, column)
 
     def kind_label(self) -> tuple[str, str]:
         """The kind in Chinese and English, e.g. ("督办事项", "supervision")."""
@@ -172,7 +171,7 @@ def all_file_ids(conn: psycopg.Connection) -> list[int]:
 
 def read_stored_files(conn: psycopg.Connection, file_ids: Sequence[int]) -> list[StoredFile]:
     """The files with these ids (those that exist), in file_id order, in three queries."""
-    params = {"ids": [_checked_id(file_id) for file_id in file_ids]}
+    params = {"ids": [checked_file_id(file_id) for file_id in file_ids]}
     problems: dict[int, list[Problem]] = {}
     for file_id, *fields in conn.execute(_PROBLEMS_SQL, params):
         rule, zh, en, row, column, value, severity, source = fields
@@ -222,14 +221,6 @@ def read_stored(url: str, file_id: int) -> StoredFile:
     return found[0]
 
 
-def _checked_id(file_id: int) -> int:
-    # operator.index takes numpy integers (a dashboard's DataFrame) but not "5" or 5.0;
-    # bool is an int to Python, yet as a file id it is a caller's mistake.
-    if isinstance(file_id, bool):
-        raise TypeError("file_id must be an integer")
-    return operator.index(file_id)
-
-
 @lru_cache(maxsize=16)
 def _suite_meta(kind_name: str) -> dict[tuple[str, str], dict[str, Any]]:
     from etl.suites import load_suite_dict
@@ -268,11 +259,6 @@ def moment_text(value: datetime | date | None) -> str:
 def kwargs_text(kwargs: dict[str, Any]) -> str:
     """An expectation's arguments as readable JSON."""
     return json.dumps(kwargs, ensure_ascii=False, sort_keys=True, default=str)
-
-
-def looks_like_formula(text: str) -> bool:
-    """Whether a spreadsheet would take this text for a formula."""
-    return text.startswith(FORMULA_STARTS)
 
 
 def summary_rows(stored: StoredFile) -> list[tuple[str, str, str]]:

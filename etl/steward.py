@@ -8,7 +8,7 @@ from etl.kinds import KINDS
 from etl.load import decide
 from etl.settings import connect
 
-__all__ = ["StewardError", "decide", "lock_period", "release_period"]
+__all__ = ["StewardError", "decide", "lock_period", "release_period", "set_kind_rules"]
 
 
 class StewardError(ValueError):
@@ -72,3 +72,59 @@ def release_period(
         ).fetchone()
         if released is None:
             raise StewardError(f"未锁定 / not locked: {kind} {unit_code} {period}")
+
+
+# The change and its record in one statement: both or neither; nothing when
+# the values are those the kind already has.
+_SET_KIND_RULES = """
+with old as (
+    select kind, deadline_days, requires_approval
+    from ingest.kind_settings
+    where kind = %(kind)s
+    for update
+),
+
+changed as (
+    update ingest.kind_settings as settings
+    set deadline_days = %(deadline_days)s, requires_approval = %(requires_approval)s
+    from old
+    where settings.kind = old.kind
+        and (old.deadline_days, old.requires_approval)
+            is distinct from (%(deadline_days)s, %(requires_approval)s)
+    returning settings.kind
+)
+
+insert into ingest.kind_settings_changes
+    (kind, old_deadline_days, new_deadline_days, old_requires_approval,
+     new_requires_approval, changed_by, reason)
+select old.kind, old.deadline_days, %(deadline_days)s, old.requires_approval,
+       %(requires_approval)s, %(changed_by)s, %(reason)s
+from old
+inner join changed on changed.kind = old.kind
+"""
+
+
+def set_kind_rules(
+    url: str,
+    kind: str,
+    deadline_days: int,
+    requires_approval: bool,
+    changed_by: str,
+    reason: str | None = None,
+) -> bool:
+    """Change a kind's reporting deadline (days after the period's end) and approval policy,
+    recording who changed it (ingest.kind_settings_changes); False when nothing changed."""
+    who = _name(changed_by)
+    if kind not in KINDS:
+        raise StewardError(f"unknown kind {kind!r}")
+    if deadline_days < 0:
+        raise StewardError("报送期限不能为负数 / deadline_days must not be negative")
+    params = {
+        "kind": kind,
+        "deadline_days": int(deadline_days),
+        "requires_approval": bool(requires_approval),
+        "changed_by": who,
+        "reason": (reason or "").strip() or None,
+    }
+    with connect(url) as conn, conn.transaction():
+        return conn.execute(_SET_KIND_RULES, params).rowcount > 0

@@ -20,7 +20,7 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from etl.kinds import Column, Kind
+from etl.kinds import Column, Kind, needed
 
 # Rows 2 .. TEMPLATE_ROWS + 1 carry the validations and formats.
 TEMPLATE_ROWS = 5000
@@ -72,11 +72,6 @@ ACCEPTED_FORMS: tuple[tuple[str, str], ...] = (
         " a missing required column rejects the file",
     ),
 )
-
-
-def needed(column: Column) -> bool:
-    """A column the unit must fill: required and without a default (as the reader decides)."""
-    return column.required and column.default is None
 
 
 def _bound(value: Decimal | int) -> str:

@@ -16,7 +16,6 @@ import contextlib
 import importlib.abc
 import importlib.util
 import logging
-import operator
 import os
 import sys
 import threading
@@ -34,7 +33,7 @@ from sqlalchemy.engine import make_url
 
 from etl.kinds import Kind
 from etl.load import staged_table
-from etl.report import ExpectationOutcome, Problem
+from etl.report import ExpectationOutcome, Problem, checked_file_id
 from etl.settings import connect
 from etl.suites import PERIOD_REGEX, load_suite_dict
 
@@ -69,10 +68,14 @@ class ValidationError(RuntimeError):
 
 
 def validate_staged(
-    url: str, kind: Kind, file_id: int
+    url: str, kind: Kind, file_id: int, row_count: int | None = None
 ) -> tuple[list[Problem], list[ExpectationOutcome]]:
-    """Validate the staged rows of ``file_id``: expectation and warehouse problems, outcomes."""
-    file_id = _checked_file_id(file_id)
+    """Validate the staged rows of ``file_id``: expectation and warehouse problems, outcomes.
+
+    ``row_count`` is how many rows were staged, when the caller knows it;
+    otherwise they are counted.
+    """
+    file_id = checked_file_id(file_id)
     with connect(url, autocommit=True) as conn:
         # Freshly copied rows have no statistics yet; without them the planner
         # picks nested loops for the duplicate and reference checks (minutes on 1M rows).
@@ -81,10 +84,11 @@ def validate_staged(
         partition = staged_table(kind, file_id)
         exists = conn.execute("select to_regclass(%s)", (partition.as_string(conn),)).fetchone()[0]
         conn.execute(sql.SQL("analyze {}").format(partition if exists else _staging_table(kind)))
-        row_count = conn.execute(
-            sql.SQL("select count(*) from {} where file_id = %s").format(_staging_table(kind)),
-            (file_id,),
-        ).fetchone()[0]
+        if row_count is None:
+            row_count = conn.execute(
+                sql.SQL("select count(*) from {} where file_id = %s").format(_staging_table(kind)),
+                (file_id,),
+            ).fetchone()[0]
         gx_url = _gx_connection_string(url, conn.info.host)
         problems, outcomes = _run_suite(gx_url, kind, file_id, row_count)
         problems += _reference_problems(conn, kind, file_id)
@@ -98,13 +102,6 @@ def validate_staged(
         )
     )
     return problems, outcomes
-
-
-def _checked_file_id(file_id: int) -> int:
-    # Reject "5", 5.0 and True: the id selects the batch and must really be an integer.
-    if isinstance(file_id, bool):
-        raise TypeError("file_id must be an integer")
-    return operator.index(file_id)
 
 
 def _staging_table(kind: Kind) -> sql.Identifier:
@@ -238,11 +235,10 @@ def _failing_results(
     connection_string: str, kind: Kind, file_id: int, configs: list[dict[str, Any]]
 ) -> dict[int, ExpectationValidationResult]:
     """Results, with their rows, of the expectations that fail; keyed by position in the suite."""
-    import_gx()
+    context = _context()  # imports GX through import_gx()
     import great_expectations as gx
     from great_expectations.core.partitioners import PartitionerColumnValue
 
-    context = _context()
     # No JIT: compiling GX's queries over a large file costs more than running them.
     source = context.data_sources.add_postgres(
         "warehouse",

@@ -2,7 +2,9 @@
 
 The server is the embedded one (started under a temporary DUCHA_HOME) unless
 ``TEST_DATABASE_URL`` names another; each test gets its own database cloned
-from a migrated template, so tests never see each other's rows.
+from a migrated template, so tests never see each other's rows. The demo returns
+are loaded once per worker into a template of their own (``demo_template``), for
+the dashboard tests to clone.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sqlalchemy.engine import make_url
 
 from etl import db
 from etl.settings import embedded_url, stop_embedded
+from tests.helpers import run_cli
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 if not SHARED.exists():  # a clone placed elsewhere: ../shared beside the project
@@ -29,6 +32,24 @@ EXAMPLES = SHARED / "examples"
 
 def _with_database(url: str, database: str) -> str:
     return make_url(url).set(database=database).render_as_string(hide_password=False)
+
+
+def create_database(server_url: str, name: str, template: str | None = None) -> str:
+    """Create database ``name`` (empty, or a copy of ``template``) and return its URL."""
+    statement = sql.SQL("create database {}").format(sql.Identifier(name))
+    if template is not None:
+        statement += sql.SQL(" template {}").format(sql.Identifier(template))
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(statement)
+    return _with_database(server_url, name)
+
+
+def drop_database(server_url: str, name: str) -> None:
+    """Drop database ``name`` if it exists, closing whatever is still connected to it."""
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(
+            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
+        )
 
 
 @pytest.fixture(scope="session")
@@ -51,42 +72,63 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def template_db(server_url: str, worker_id: str) -> Iterator[str]:
     """A migrated database that each test's database is cloned from."""
     name = f"ducha_tpl_{worker_id}_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-    with psycopg.connect(_with_database(server_url, name)) as conn:
+    url = create_database(server_url, name)
+    with psycopg.connect(url) as conn:
         db.upgrade(conn)
     yield name
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(
-            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
-        )
+    drop_database(server_url, name)
+
+
+@pytest.fixture(scope="session")
+def demo_template(
+    server_url: str, template_db: str, worker_id: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A database holding the 2006 demo returns, loaded once through the real pipeline.
+
+    Never opened by the tests or the app, only cloned: each module (or test) that
+    uses the demo gets a copy of its own.
+    """
+    from etl.demo import DEMO_AS_OF, write_demo_returns
+    from etl.load import ingest_files
+
+    name = f"ducha_demo_{worker_id}_{uuid.uuid4().hex[:10]}"
+    url = create_database(server_url, name, template=template_db)
+    paths = write_demo_returns(tmp_path_factory.mktemp("demo"))
+    reports = ingest_files(url, paths, as_of=DEMO_AS_OF)
+    assert [r.file_name for r in reports if r.outcome == "rejected"] == []
+    yield name
+    drop_database(server_url, name)
 
 
 @pytest.fixture
 def blank_database(server_url: str, worker_id: str) -> Iterator[str]:
     """URL of a fresh, empty (unmigrated) database."""
     name = f"ducha_t_{worker_id}_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-    yield _with_database(server_url, name)
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(
-            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
-        )
+    yield create_database(server_url, name)
+    drop_database(server_url, name)
 
 
 @pytest.fixture
 def warehouse(server_url: str, template_db: str, worker_id: str) -> Iterator[str]:
     """URL of a fresh migrated warehouse for one test."""
     name = f"ducha_t_{worker_id}_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(
-            sql.SQL("create database {} template {}").format(
-                sql.Identifier(name), sql.Identifier(template_db)
-            )
-        )
-    yield _with_database(server_url, name)
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(
-            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
-        )
+    yield create_database(server_url, name, template=template_db)
+    drop_database(server_url, name)
+
+
+@pytest.fixture
+def units_loaded(warehouse: str, monkeypatch: pytest.MonkeyPatch, capsys) -> str:
+    """A warehouse holding the shared examples' units."""
+    run = run_cli(monkeypatch, capsys, warehouse, "ingest", EXAMPLES / "units.csv")
+    assert run.code == 0, run.err
+    return warehouse
+
+
+@pytest.fixture
+def loaded(warehouse: str, monkeypatch: pytest.MonkeyPatch, capsys) -> str:
+    """A warehouse holding the shared examples' units and targets."""
+    run = run_cli(
+        monkeypatch, capsys, warehouse, "ingest", EXAMPLES / "units.csv", EXAMPLES / "targets.csv"
+    )
+    assert run.code == 0, run.err
+    return warehouse

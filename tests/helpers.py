@@ -74,3 +74,8 @@ def problems(url: str, file_name: str) -> list[tuple]:
         " order by p.row_no nulls first, p.column_name, p.rule",
         (file_name,),
     )
+
+
+def latest_file_id(url: str, name: str) -> int:
+    """The file_id of the latest file of that name."""
+    return query(url, "select max(file_id) from ingest.files where file_name = %s", (name,))[0][0]

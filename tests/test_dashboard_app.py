@@ -7,25 +7,19 @@ from the mart views of the same warehouse, never restated here.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
-import pandas as pd
-import psycopg
 import pytest
-from psycopg import sql
-from sqlalchemy.engine import make_url
 from streamlit.testing.v1 import AppTest
 
 from dashboard import format as fmt
-from etl.demo import DEMO_AS_OF, write_demo_returns
+from etl.demo import DEMO_AS_OF
 from etl.load import ingest_files
-from tests.conftest import EXAMPLES
+from tests.apptest import CJK, captions, metric, start_app, table
+from tests.conftest import EXAMPLES, create_database, drop_database
 from tests.helpers import query, write_csv
 
-APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
 PAGES = {
     "overview": "screens/overview.py",
     "targets": "screens/targets.py",
@@ -33,40 +27,17 @@ PAGES = {
     "disability_aid": "screens/disability_aid.py",
     "supervision": "screens/supervision.py",
 }
-CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
 
 
 # ---------------------------------------------------------------- fixtures --
 
 
-def _database(server_url: str, template_db: str, worker_id: str) -> tuple[str, str]:
-    name = f"ducha_dash_{worker_id}_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(
-            sql.SQL("create database {} template {}").format(
-                sql.Identifier(name), sql.Identifier(template_db)
-            )
-        )
-    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    return name, url
-
-
-def _drop(server_url: str, name: str) -> None:
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(
-            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
-        )
-
-
 @pytest.fixture(scope="module")
-def demo(server_url, template_db, worker_id, tmp_path_factory) -> Iterator[str]:
-    """A warehouse holding the 2006 demo returns, loaded through the real pipeline (once)."""
-    name, url = _database(server_url, template_db, worker_id)
-    paths = write_demo_returns(tmp_path_factory.mktemp("demo"))
-    reports = ingest_files(url, paths, as_of=DEMO_AS_OF)
-    assert [r.file_name for r in reports if r.outcome == "rejected"] == []
-    yield url
-    _drop(server_url, name)
+def demo(server_url, demo_template, worker_id) -> Iterator[str]:
+    """A copy of the warehouse holding the 2006 demo returns, this module's own."""
+    name = f"ducha_dash_{worker_id}_{uuid.uuid4().hex[:10]}"
+    yield create_database(server_url, name, template=demo_template)
+    drop_database(server_url, name)
 
 
 def open_app(
@@ -76,28 +47,11 @@ def open_app(
     params: dict[str, str] | None = None,
 ) -> AppTest:
     """Run the app on ``url`` and switch to ``page``; fail on any exception shown."""
-    monkeypatch.setenv("DATABASE_URL", url)
-    at = AppTest.from_file(str(APP), default_timeout=30)
-    at.query_params.update(params or {})
-    at.run()
+    at = start_app(monkeypatch, url, params)
     if page != "overview":
         at.switch_page(PAGES[page]).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
-
-
-def metric(at: AppTest, label: str):
-    matches = [m for m in at.metric if m.label == label]
-    assert matches, (label, [m.label for m in at.metric])
-    return matches[0]
-
-
-def captions(at: AppTest) -> str:
-    return "\n".join(c.value for c in at.caption)
-
-
-def table(at: AppTest, key: str) -> pd.DataFrame:
-    return at.container(f"table_{key}").dataframe[0].value
 
 
 # ---------------------------------------------------------------- overview --

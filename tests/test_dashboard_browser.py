@@ -28,7 +28,7 @@ from etl.demo import DEMO_AS_OF, disability_aid_rows, write_demo_returns
 from etl.kinds import KINDS
 from etl.load import ingest_files
 from etl.run import run_inbox
-from tests.helpers import query, write_csv
+from tests.helpers import latest_file_id, query, write_csv
 from tests.test_dashboard_app import demo  # noqa: F401  (the demo warehouse fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -292,9 +292,7 @@ def test_a_steward_uploads_a_return_and_approves_it(page, server, demo, tmp_path
         page.wait_for_selector("text=须经审核批准后生效", timeout=120_000)
         _no_error_boxes(page)
         _shot(page, "steward_upload")
-        file_id = query(
-            demo, "select max(file_id) from ingest.files where file_name = %s", (upload.name,)
-        )[0][0]
+        file_id = latest_file_id(demo, upload.name)
         assert query(demo, "select approval from ingest.files where file_id = %s", (file_id,)) == [
             ("pending",)
         ]

@@ -8,7 +8,7 @@ Expected figures are read back from the warehouse, never restated here.
 from __future__ import annotations
 
 import io
-import re
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,17 +20,16 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import format as fmt
 from dashboard import queries, steward
-from etl.demo import DEMO_AS_OF, employment_rows, write_demo_returns
+from etl.demo import DEMO_AS_OF, employment_rows
 from etl.kinds import KINDS
 from etl.load import ingest_files
 from etl.run import run_inbox
-from tests.helpers import query, write_csv
-from tests.test_dashboard_app import _database, _drop
+from tests import apptest
+from tests.apptest import CJK, start_app, table, texts
+from tests.conftest import create_database, drop_database
+from tests.helpers import latest_file_id, query, write_csv
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = ROOT / "dashboard" / "app.py"
 STEWARD_PAGES = ("inbox", "report", "approval", "versions", "calendar", "upload", "runs")
-CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
 EMPLOYMENT_HEADER = list(KINDS["employment"].column_names)
 UNIT, PERIOD = "JD-SY", "2006-Q4"
 
@@ -38,31 +37,25 @@ UNIT, PERIOD = "JD-SY", "2006-Q4"
 # ---------------------------------------------------------------- fixtures --
 
 
-@pytest.fixture(scope="module")
-def demo_template(server_url, template_db, worker_id, tmp_path_factory) -> Iterator[str]:
-    """A database holding the demo returns, loaded once; never opened by the app, only cloned."""
-    name, url = _database(server_url, template_db, worker_id)
-    paths = write_demo_returns(tmp_path_factory.mktemp("steward_demo"))
-    reports = ingest_files(url, paths, as_of=DEMO_AS_OF)
-    assert [r.file_name for r in reports if r.outcome == "rejected"] == []
-    yield name
-    _drop(server_url, name)
+def _copy_of_demo(server_url: str, demo_template: str, worker_id: str) -> tuple[str, str]:
+    name = f"ducha_dash_{worker_id}_{uuid.uuid4().hex[:10]}"
+    return name, create_database(server_url, name, template=demo_template)
 
 
 @pytest.fixture(scope="module")
 def demo_read(server_url, demo_template, worker_id) -> Iterator[str]:
     """A copy of the demo for the tests that only read."""
-    name, url = _database(server_url, demo_template, worker_id)
+    name, url = _copy_of_demo(server_url, demo_template, worker_id)
     yield url
-    _drop(server_url, name)
+    drop_database(server_url, name)
 
 
 @pytest.fixture
 def demo(server_url, demo_template, worker_id) -> Iterator[str]:
     """A copy of the demo of this test's own, to change."""
-    name, url = _database(server_url, demo_template, worker_id)
+    name, url = _copy_of_demo(server_url, demo_template, worker_id)
     yield url
-    _drop(server_url, name)
+    drop_database(server_url, name)
     st.cache_data.clear()
 
 
@@ -74,10 +67,7 @@ def open_page(
     timeout: float = 30,
 ) -> AppTest:
     """Run the app on ``url`` and switch to a steward page; fail on any exception shown."""
-    monkeypatch.setenv("DATABASE_URL", url)
-    at = AppTest.from_file(str(APP), default_timeout=timeout)
-    at.query_params.update(params or {})
-    at.run()
+    at = start_app(monkeypatch, url, params, timeout)
     # The leaders' default page keeps only its filters in the URL: give the link again.
     at.query_params.update(params or {})
     at.switch_page(f"screens/steward_{page}.py").run()
@@ -85,18 +75,8 @@ def open_page(
     return at
 
 
-def table(at: AppTest, key: str) -> pd.DataFrame:
-    return at.container(f"table_{key}").dataframe[0].value
-
-
 def metric(at: AppTest, label: str) -> str:
-    values = [m.value for m in at.metric if m.label == label]
-    assert values, (label, [m.label for m in at.metric])
-    return values[0]
-
-
-def texts(elements) -> str:
-    return "\n".join(e.value for e in elements)
+    return apptest.metric(at, label).value
 
 
 def changed() -> None:
@@ -124,12 +104,6 @@ def bad_employment_return(path: Path) -> Path:
     rows[2][EMPLOYMENT_HEADER.index("area_name")] = "丙"
     rows[2][EMPLOYMENT_HEADER.index("unit_code")] = "JD-XX"
     return write_csv(path, EMPLOYMENT_HEADER, rows)
-
-
-def file_id(url: str, file_name: str) -> int:
-    return query(url, "select max(file_id) from ingest.files where file_name = %s", (file_name,))[
-        0
-    ][0]
 
 
 def first_area_employed(url: str) -> int:
@@ -185,7 +159,7 @@ def test_inbox_lists_the_demo_files_with_their_outcomes(monkeypatch, demo_read):
 def test_a_rejected_file_shows_its_problems_by_row_and_column(monkeypatch, demo, tmp_path):
     bad = bad_employment_return(tmp_path / "就业_坏.csv")
     assert ingest_files(demo, [bad], as_of=DEMO_AS_OF)[0].outcome == "rejected"
-    bad_id = file_id(demo, "就业_坏.csv")
+    bad_id = latest_file_id(demo, "就业_坏.csv")
 
     at = open_page(monkeypatch, demo, "report", params={"file": str(bad_id)})
     assert at.selectbox(key="report_file").value == bad_id
@@ -243,7 +217,7 @@ def test_withdrawing_and_approving_change_the_figures(monkeypatch, demo, tmp_pat
     before = first_area_employed(demo)
     v2 = employment_return(tmp_path / "employment_2006-Q4_更正.csv", employed_change=-7)
     assert ingest_files(demo, [v2], as_of=DEMO_AS_OF)[0].outcome == "accepted"
-    v2_id = file_id(demo, v2.name)
+    v2_id = latest_file_id(demo, v2.name)
     assert first_area_employed(demo) == before - 7  # approved on load by default
 
     at = open_page(monkeypatch, demo, "report", params={"file": str(v2_id)})
@@ -533,7 +507,7 @@ def test_upload_loads_files_and_reports_each(monkeypatch, demo, tmp_path):
     stored = query(
         demo,
         "select count(*) from ingest.problems where file_id = %s",
-        (file_id(demo, "bad.csv"),),
+        (latest_file_id(demo, "bad.csv"),),
     )[0][0]
     assert len(problems) == stored and 3 in set(problems["行号"])
     links = at.get("page_link")

@@ -11,8 +11,7 @@ import pytest
 from etl.datadocs import INDEX_PAGE, build_validation_site, page_name, render_file_page
 from etl.kinds import KINDS
 from etl.report_export import FileNotFound
-from tests.conftest import EXAMPLES
-from tests.helpers import query, run_cli, write_csv
+from tests.helpers import latest_file_id, query, run_cli, write_csv
 
 SUPERVISION_HEADER = [
     "事项编号", "事项来源", "事项名称", "承办单位", "立项日期", "办理时限", "办结日期", "反馈意见",
@@ -68,17 +67,9 @@ class Page(HTMLParser):
         raise AssertionError(f"no table headed {first_header!r}")
 
 
-@pytest.fixture
-def loaded(warehouse, monkeypatch, capsys):
-    run = run_cli(monkeypatch, capsys, warehouse, "ingest", EXAMPLES / "units.csv")
-    assert run.code == 0, run.err
-    return warehouse
-
-
 def ingest(monkeypatch, capsys, url: str, path: Path) -> int:
     run_cli(monkeypatch, capsys, url, "ingest", path, "--as-of", "2006-06-30")
-    found = query(url, "select max(file_id) from ingest.files where file_name = %s", (path.name,))
-    return found[0][0]
+    return latest_file_id(url, path.name)
 
 
 def stored_problem_rows(url: str, file_id: int) -> list[list[str]]:
@@ -118,7 +109,7 @@ def assert_offline(text: str) -> Page:
 
 
 @pytest.fixture
-def two_files(loaded, monkeypatch, capsys, tmp_path):
+def two_files(units_loaded, monkeypatch, capsys, tmp_path):
     """A rejected file full of markup and an accepted one with a warning."""
     bad = write_csv(tmp_path / 'x"><b>坏<i>.csv', SUPERVISION_HEADER, BAD_SUPERVISION)
     header = [
@@ -133,15 +124,16 @@ def two_files(loaded, monkeypatch, capsys, tmp_path):
     good = write_csv(
         tmp_path / "aid.csv", header, [["2006-05", "JD-SY", "特困生活补助", 40, 42, 100, 4300]]
     )
-    return ingest(monkeypatch, capsys, loaded, bad), ingest(monkeypatch, capsys, loaded, good)
+    rejected = ingest(monkeypatch, capsys, units_loaded, bad)
+    return rejected, ingest(monkeypatch, capsys, units_loaded, good)
 
 
-def test_site_for_a_rejected_and_an_accepted_file(loaded, two_files, tmp_path):
+def test_site_for_a_rejected_and_an_accepted_file(units_loaded, two_files, tmp_path):
     rejected, accepted = two_files
-    outcomes = dict(query(loaded, "select file_id, outcome from ingest.files"))
+    outcomes = dict(query(units_loaded, "select file_id, outcome from ingest.files"))
     assert outcomes[rejected] == "rejected" and outcomes[accepted] == "accepted_with_warnings"
 
-    index = build_validation_site(loaded, tmp_path / "site", [rejected, accepted])
+    index = build_validation_site(units_loaded, tmp_path / "site", [rejected, accepted])
     assert index == tmp_path / "site" / INDEX_PAGE
     written = sorted(path.name for path in index.parent.iterdir())
     assert written == sorted([INDEX_PAGE, page_name(rejected), page_name(accepted)])
@@ -156,7 +148,7 @@ def test_site_for_a_rejected_and_an_accepted_file(loaded, two_files, tmp_path):
         and listed[1][4] == "已接收（有警告） accepted with warnings"
     )
     counts = query(
-        loaded,
+        units_loaded,
         "select error_count, warning_count from ingest.files where file_id = %s",
         (rejected,),
     )[0]
@@ -166,12 +158,12 @@ def test_site_for_a_rejected_and_an_accepted_file(loaded, two_files, tmp_path):
         text = (index.parent / page_name(file_id)).read_text(encoding="utf-8")
         page = Page(text)
         problems = page.table_with("行号")
-        expected = stored_problem_rows(loaded, file_id)
+        expected = stored_problem_rows(units_loaded, file_id)
         assert sorted(problems) == sorted(expected)
         assert len(problems) == len(expected) > 0
         results = page.table_with("规则")
         stored = query(
-            loaded,
+            units_loaded,
             "select expectation_type, success, unexpected_count from ingest.expectation_results"
             " where file_id = %s order by result_id",
             (file_id,),
@@ -188,25 +180,27 @@ def test_site_for_a_rejected_and_an_accepted_file(loaded, two_files, tmp_path):
     assert ("2", "due-on-ge-registered-on") in rules
 
 
-def test_file_page_for_embedding(loaded, two_files, tmp_path):
+def test_file_page_for_embedding(units_loaded, two_files, tmp_path):
     rejected, _ = two_files
-    text = render_file_page(loaded, rejected)
+    text = render_file_page(units_loaded, rejected)
     page = assert_offline(text)
     assert page.urls == []  # standalone: no link to an index that is not there
-    assert sorted(page.table_with("行号")) == sorted(stored_problem_rows(loaded, rejected))
-    built = build_validation_site(loaded, tmp_path / "site", [rejected])
+    assert sorted(page.table_with("行号")) == sorted(stored_problem_rows(units_loaded, rejected))
+    built = build_validation_site(units_loaded, tmp_path / "site", [rejected])
     site_page = (built.parent / page_name(rejected)).read_text(encoding="utf-8")
     assert Page(site_page).tables == page.tables
 
 
 def test_site_of_every_file_and_a_file_rejected_while_reading(
-    loaded, monkeypatch, capsys, tmp_path
+    units_loaded, monkeypatch, capsys, tmp_path
 ):
     row = ["S-1", "city", "t", "JD-SY", "2006-13-45", "2006-06-30", "", ""]
     path = write_csv(tmp_path / "bad-date.csv", SUPERVISION_HEADER, [row])
-    file_id = ingest(monkeypatch, capsys, loaded, path)
-    index = build_validation_site(loaded, tmp_path / "site")  # every file: units too
-    ids = [row[0] for row in query(loaded, "select file_id from ingest.files order by file_id")]
+    file_id = ingest(monkeypatch, capsys, units_loaded, path)
+    index = build_validation_site(units_loaded, tmp_path / "site")  # every file: units too
+    ids = [
+        row[0] for row in query(units_loaded, "select file_id from ingest.files order by file_id")
+    ]
     assert [row[0] for row in Page(index.read_text(encoding="utf-8")).table_with("编号")] == [
         str(i) for i in ids
     ]
@@ -214,7 +208,7 @@ def test_site_of_every_file_and_a_file_rejected_while_reading(
         assert_offline(path.read_text(encoding="utf-8"))
     text = (index.parent / page_name(file_id)).read_text(encoding="utf-8")
     assert "did not run" in text
-    assert Page(text).table_with("行号") == stored_problem_rows(loaded, file_id)
+    assert Page(text).table_with("行号") == stored_problem_rows(units_loaded, file_id)
     units_text = (index.parent / page_name(ids[0])).read_text(encoding="utf-8")
     assert "没有问题 No problems" in units_text
     assert all(row[4] == "通过 passed" for row in Page(units_text).table_with("规则"))

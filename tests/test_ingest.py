@@ -20,16 +20,6 @@ EMPLOYMENT_HEADER = [
 ]  # fmt: skip
 
 
-@pytest.fixture
-def loaded(warehouse, monkeypatch, capsys):
-    """A warehouse holding the shared examples' units and targets."""
-    run = run_cli(
-        monkeypatch, capsys, warehouse, "ingest", EXAMPLES / "units.csv", EXAMPLES / "targets.csv"
-    )
-    assert run.code == 0, run.err
-    return warehouse
-
-
 def ingest(monkeypatch, capsys, url, *args):
     return run_cli(monkeypatch, capsys, url, "ingest", *args)
 

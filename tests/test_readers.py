@@ -15,8 +15,7 @@ import pytest
 from etl import readers
 from etl.kinds import KINDS, Column
 from etl.readers import open_return
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
+from tests.conftest import EXAMPLES
 
 # One valid row of each kind, by English column name.
 VALID = {

@@ -19,8 +19,7 @@ from etl.report_export import (
     read_stored,
     write_report_xlsx,
 )
-from tests.conftest import EXAMPLES
-from tests.helpers import query, run_cli, write_csv
+from tests.helpers import latest_file_id, query, run_cli, write_csv
 
 SUPERVISION_HEADER = [
     "事项编号", "事项来源", "事项名称", "承办单位", "立项日期", "办理时限", "办结日期", "反馈意见",
@@ -36,19 +35,10 @@ BAD_SUPERVISION = [
 SEVERITY = {"error": "错误 error", "warning": "警告 warning"}
 
 
-@pytest.fixture
-def loaded(warehouse, monkeypatch, capsys):
-    """A warehouse holding the shared examples' units."""
-    run = run_cli(monkeypatch, capsys, warehouse, "ingest", EXAMPLES / "units.csv")
-    assert run.code == 0, run.err
-    return warehouse
-
-
 def ingest(monkeypatch, capsys, url: str, path: Path, *args: str) -> tuple[int, int]:
     """Ingest one file; its exit code and file_id."""
     run = run_cli(monkeypatch, capsys, url, "ingest", path, *args)
-    file_id = query(url, "select max(file_id) from ingest.files where file_name = %s", (path.name,))
-    return run.code, file_id[0][0]
+    return run.code, latest_file_id(url, path.name)
 
 
 def stored_problems(url: str, file_id: int) -> list[tuple]:
@@ -87,11 +77,13 @@ def no_formulas(path: Path) -> None:
                 assert b"<f>" not in archive.read(name) and b"<f " not in archive.read(name)
 
 
-def test_rejected_file_report_lists_every_stored_problem(loaded, monkeypatch, capsys, tmp_path):
+def test_rejected_file_report_lists_every_stored_problem(
+    units_loaded, monkeypatch, capsys, tmp_path
+):
     path = write_csv(tmp_path / "督办事项-坏.csv", SUPERVISION_HEADER, BAD_SUPERVISION)
-    code, file_id = ingest(monkeypatch, capsys, loaded, path, "--as-of", "2006-06-30")
+    code, file_id = ingest(monkeypatch, capsys, units_loaded, path, "--as-of", "2006-06-30")
     assert code == 1
-    out = write_report_xlsx(loaded, file_id, tmp_path / "report" / "report.xlsx")
+    out = write_report_xlsx(units_loaded, file_id, tmp_path / "report" / "report.xlsx")
     assert out.exists()
     no_formulas(out)
 
@@ -101,7 +93,7 @@ def test_rejected_file_report_lists_every_stored_problem(loaded, monkeypatch, ca
     rows = list(book[PROBLEMS_SHEET].iter_rows(values_only=True))
     assert rows[0] == PROBLEM_HEADERS
     listed = rows[1:]
-    expected = stored_problems(loaded, file_id)
+    expected = stored_problems(units_loaded, file_id)
     assert sorted(listed, key=repr) == sorted(expected, key=repr)
     assert len(listed) == len(expected) >= 6
     row_numbers = [row[0] for row in listed]
@@ -124,7 +116,7 @@ def test_rejected_file_report_lists_every_stored_problem(loaded, monkeypatch, ca
 
     summary = {row[0]: row[2] for row in book[SUMMARY_SHEET].iter_rows(values_only=True) if row[0]}
     errors, warnings, row_count = query(
-        loaded,
+        units_loaded,
         "select error_count, warning_count, row_count from ingest.files where file_id = %s",
         (file_id,),
     )[0]
@@ -135,12 +127,12 @@ def test_rejected_file_report_lists_every_stored_problem(loaded, monkeypatch, ca
     assert summary["错误"] == str(errors) and summary["警告"] == str(warnings)
     assert summary["数据行数"] == str(row_count) == "4"
     assert summary["截止日期"] == "2006-06-30"
-    assert summary["接收时间"].startswith(str(query(loaded, "select current_date")[0][0]))
+    assert summary["接收时间"].startswith(str(query(units_loaded, "select current_date")[0][0]))
 
     expectations = list(book[EXPECTATIONS_SHEET].iter_rows(values_only=True))
     assert expectations[0] == EXPECTATION_HEADERS
     stored = query(
-        loaded,
+        units_loaded,
         "select expectation_type, success, unexpected_count from ingest.expectation_results"
         " where file_id = %s order by result_id",
         (file_id,),
@@ -153,32 +145,32 @@ def test_rejected_file_report_lists_every_stored_problem(loaded, monkeypatch, ca
     assert all(row[0] for row in expectations[1:])  # each result names its suite rule
 
 
-def test_hyperlink_value_stays_text(loaded, monkeypatch, capsys, tmp_path):
+def test_hyperlink_value_stays_text(units_loaded, monkeypatch, capsys, tmp_path):
     path = write_csv(tmp_path / "s.csv", SUPERVISION_HEADER, BAD_SUPERVISION[:1])
-    _, file_id = ingest(monkeypatch, capsys, loaded, path)
-    out = write_report_xlsx(loaded, file_id, tmp_path / "r.xlsx")
+    _, file_id = ingest(monkeypatch, capsys, units_loaded, path)
+    out = write_report_xlsx(units_loaded, file_id, tmp_path / "r.xlsx")
     sheet = openpyxl.load_workbook(out)[PROBLEMS_SHEET]
     cells = [row[2] for row in sheet.iter_rows(min_row=2) if row[2].value == HYPERLINK]
     assert cells and all(cell.data_type == "s" for cell in cells)
     no_formulas(out)
 
 
-def test_file_rejected_while_reading(loaded, monkeypatch, capsys, tmp_path):
+def test_file_rejected_while_reading(units_loaded, monkeypatch, capsys, tmp_path):
     # A missing required column and a cell that is no date: the suites never run.
     header = [h for h in SUPERVISION_HEADER if h != "承办单位"]
     rows = [["S-1", "city", "标题", "2006-13-45", "2006-06-30", "", ""]]
     path = write_csv(tmp_path / "missing.csv", header, rows)
-    code, file_id = ingest(monkeypatch, capsys, loaded, path)
+    code, file_id = ingest(monkeypatch, capsys, units_loaded, path)
     assert code == 1
-    out = write_report_xlsx(loaded, file_id, tmp_path / "r.xlsx")
+    out = write_report_xlsx(units_loaded, file_id, tmp_path / "r.xlsx")
     listed = sheet_rows(out, PROBLEMS_SHEET)[1:]
-    assert sorted(listed, key=repr) == sorted(stored_problems(loaded, file_id), key=repr)
+    assert sorted(listed, key=repr) == sorted(stored_problems(units_loaded, file_id), key=repr)
     assert listed[0][0] is None and listed[0][3] == "missing-column"  # file-level first
     expectations = sheet_rows(out, EXPECTATIONS_SHEET)
     assert len(expectations) == 2 and "did not run" in expectations[1][0]
 
 
-def test_accepted_with_warnings(loaded, monkeypatch, capsys, tmp_path):
+def test_accepted_with_warnings(units_loaded, monkeypatch, capsys, tmp_path):
     header = [
         "发放月份",
         "单位代码",
@@ -191,11 +183,11 @@ def test_accepted_with_warnings(loaded, monkeypatch, capsys, tmp_path):
     ]
     rows = [["2006-05", "JD-SY", "特困生活补助", 40, 42, 100, 4300, "=1+1"]]
     path = write_csv(tmp_path / "aid.csv", header, rows)
-    code, file_id = ingest(monkeypatch, capsys, loaded, path)
+    code, file_id = ingest(monkeypatch, capsys, units_loaded, path)
     assert code == 0
-    out = write_report_xlsx(loaded, file_id, tmp_path / "r.xlsx")
+    out = write_report_xlsx(units_loaded, file_id, tmp_path / "r.xlsx")
     listed = sheet_rows(out, PROBLEMS_SHEET)[1:]
-    assert sorted(listed, key=repr) == sorted(stored_problems(loaded, file_id), key=repr)
+    assert sorted(listed, key=repr) == sorted(stored_problems(units_loaded, file_id), key=repr)
     assert {(row[3], row[6]) for row in listed} == {
         ("extra-column", "警告 warning"),
         ("amount-mismatch", "警告 warning"),

@@ -137,13 +137,12 @@ def test_two_runs_started_together_load_each_file_once(warehouse, inbox):
     )
 
 
-def test_a_killed_run_leaves_nothing_partial_and_the_next_loads_the_file(warehouse, tmp_path):
+def test_a_killed_run_leaves_nothing_partial_and_the_next_loads_the_file(
+    warehouse, monkeypatch, capsys, tmp_path
+):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    assert subprocess.run(
-        [sys.executable, "-m", "etl.cli", "ingest", str(EXAMPLES / "units.csv")],
-        cwd=ROOT, env=dict(os.environ, DATABASE_URL=warehouse), capture_output=True,
-    ).returncode == 0  # fmt: skip
+    assert run_cli(monkeypatch, capsys, warehouse, "ingest", EXAMPLES / "units.csv").code == 0
     write_supervision(inbox / "big.csv", BIG_ROWS, ["JD-SY", "BM-CZ"])
 
     process = ducha_process(warehouse, "run", "--inbox", str(inbox), "--as-of", "2006-12-31")

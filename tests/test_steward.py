@@ -6,21 +6,12 @@ import pytest
 
 from etl.load import decide
 from etl.steward import StewardError, lock_period, release_period
-from tests.conftest import EXAMPLES
 from tests.helpers import query, run_cli, write_csv
 
 HEADER = [
     "period", "unit_code", "area_name", "labor_force", "employed",
     "zero_employment_households", "aid_referrals", "aid_placements",
 ]  # fmt: skip
-
-
-@pytest.fixture
-def loaded(warehouse, monkeypatch, capsys):
-    run = run_cli(monkeypatch, capsys, warehouse, "ingest", EXAMPLES / "units.csv",
-                  EXAMPLES / "targets.csv")  # fmt: skip
-    assert run.code == 0, run.err
-    return warehouse
 
 
 def test_a_locked_period_holds_a_later_return_until_released(loaded, monkeypatch, capsys, tmp_path):

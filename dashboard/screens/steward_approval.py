@@ -17,14 +17,13 @@ steward.show_flash()
 settings = queries.kind_settings(url)
 needing = settings.loc[settings["requires_approval"], "kind"].tolist()
 if needing:
-    separator = "、" if lang() == "zh" else ", "
-    st.caption(t("approval.policy", kinds=separator.join(enum("kind", k) for k in needing)))
+    st.caption(t("approval.policy", kinds=steward.joined(enum("kind", k) for k in needing)))
 else:
     st.caption(t("approval.policy_none"))
 
 files = queries.files(url)
 register = queries.units(url)
-names = dict(zip(register["unit_code"], register["unit_name"], strict=True))
+names = steward.unit_names(register)
 
 st.subheader(t("approval.queue"))
 pending = files[files["status"] == "pending"]
@@ -51,14 +50,7 @@ if file is None:
     steward.keep_params()
     st.info(t("approval.no_files") if not files.empty else t("guide.no_files"))
 else:
-    if file["unit_codes"]:
-        st.caption(
-            t(
-                "report.covers",
-                units=steward.units_text(file["unit_codes"], names, file["unit_count"]),
-                periods=steward.periods_text(file["periods"]) or fmt.MISSING,
-            )
-        )
+    steward.covers_caption(file, names)
     steward.report_link(int(file["file_id"]))
     steward.decision_form(url, file)
 
@@ -117,7 +109,7 @@ with lock_box:
             t("locks.unit"),
             units,
             key="lock_unit",
-            format_func={u: f"{names.get(u, u)} ({u})" for u in units}.__getitem__,
+            format_func={u: steward.unit_label(u, names) for u in units}.__getitem__,
         )
         of_unit = queries.slices(url, kind, unit)
         periods = of_unit.loc[of_unit["has_current"], "period"].tolist()

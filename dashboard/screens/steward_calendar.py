@@ -3,7 +3,7 @@ period (DHIS2's reporting rates), a unit × period grid, and each kind's reporti
 
 import streamlit as st
 
-from dashboard import charts, queries, steward, tables
+from dashboard import charts, figures, queries, steward, tables
 from dashboard import format as fmt
 from dashboard.i18n import enum, lang, t
 from dashboard.tables import Col
@@ -30,20 +30,21 @@ else:
         key="cal_kind",
         format_func={k: enum("kind", k) for k in periodic}.__getitem__,
     )
-    year_labels = {year: f"{year}年" if lang() == "zh" else str(year) for year in years}
+    year_labels = {year: fmt.period_label(str(year), lang()) for year in years}
     year = year_box.selectbox(
         t("cal.year"), years, key="cal_year", format_func=year_labels.__getitem__
     )
-    rates = queries.calendar_rates(url, kind, year)
-    if rates.empty:
+    calendar = queries.reporting_calendar(url, kind, year)
+    if calendar.empty:
         st.info(t("cal.no_expected", year=year, kind=enum("kind", kind)))
     else:
+        rates = steward.calendar_rates(calendar)
         expected, received = int(rates["expected"].sum()), int(rates["received"].sum())
         on_time, approved = int(rates["on_time"].sum()), int(rates["approved"].sum())
         cards = st.columns(4)
         cards[0].metric(
             t("cal.reporting_rate"),
-            fmt.percent(received / expected if expected else None),
+            fmt.percent(figures.ratio(received, expected)),
             border=True,
         )
         cards[0].caption(
@@ -51,7 +52,7 @@ else:
         )
         cards[1].metric(
             t("cal.on_time_rate"),
-            fmt.percent(on_time / expected if expected else None),
+            fmt.percent(figures.ratio(on_time, expected)),
             border=True,
         )
         cards[1].caption(
@@ -95,12 +96,9 @@ else:
         )
 
         st.subheader(t("cal.grid"))
-        calendar = queries.reporting_calendar(url, kind, year)
-        charts.show(steward.calendar_grid(calendar), "calendar_grid")
-        details = calendar.assign(
-            calendar_status=steward.grid_status(calendar),
-            locked=steward.yes_no(calendar["locked"]),
-        )
+        status = steward.grid_status(calendar)
+        charts.show(steward.calendar_grid(calendar, status), "calendar_grid")
+        details = calendar.assign(calendar_status=status, locked=steward.yes_no(calendar["locked"]))
         tables.show(
             details,
             [
@@ -121,12 +119,11 @@ else:
 # ----------------------------------------------------------- reporting rules --
 
 st.subheader(t("cal.settings"))
-separator = "、" if lang() == "zh" else ", "
 rules = settings.assign(
     frequency=settings["frequency"].fillna(""),
     requires_approval=steward.yes_no(settings["requires_approval"]),
     expected_unit_types=settings["expected_unit_types"].map(
-        lambda types: separator.join(enum("unit_type", code) for code in types)
+        lambda types: steward.joined(enum("unit_type", code) for code in types)
     ),
 )
 tables.show(

@@ -26,7 +26,7 @@ counts[2].metric(t("inbox.rejected"), fmt.count((status == "rejected").sum()), b
 counts[3].metric(t("inbox.pending"), fmt.count((status == "pending").sum()), border=True)
 
 register = queries.units(url)
-names = dict(zip(register["unit_code"], register["unit_name"], strict=True))
+names = steward.unit_names(register)
 statuses = list(dict.fromkeys(["accepted", "accepted_with_warnings", "rejected", *status]))
 kind_box, status_box, unit_box, search_box = st.columns([2, 3, 2, 3])
 kind = kind_box.selectbox(
@@ -48,7 +48,7 @@ unit = unit_box.selectbox(
     key="inbox_unit",
     format_func={
         None: t("inbox.all_units"),
-        **{code: f"{name} ({code})" for code, name in names.items()},
+        **{code: steward.unit_label(code, names) for code in names},
     }.__getitem__,
 )
 search = search_box.text_input(t("inbox.search"), key="inbox_search").strip()

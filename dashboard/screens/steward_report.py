@@ -26,7 +26,7 @@ if stored is None:  # removed since the list was read
     st.stop()
 
 register = queries.units(url)
-names = dict(zip(register["unit_code"], register["unit_name"], strict=True))
+names = steward.unit_names(register)
 st.caption(
     t(
         "report.meta",
@@ -47,14 +47,7 @@ cards[4].metric(
     f"{stored.failed_expectations} / {total}" if total else fmt.MISSING,
     border=True,
 )
-if file["unit_codes"]:
-    st.caption(
-        t(
-            "report.covers",
-            units=steward.units_text(file["unit_codes"], names, file["unit_count"]),
-            periods=steward.periods_text(file["periods"]) or fmt.MISSING,
-        )
-    )
+steward.covers_caption(file, names)
 
 downloads = st.container(horizontal=True)
 stem = stored.file_name.rsplit(".", 1)[0]

@@ -20,7 +20,7 @@ if reported.empty:
     st.stop()
 
 register = queries.units(url)
-names = dict(zip(register["unit_code"], register["unit_name"], strict=True))
+names = steward.unit_names(register)
 
 st.subheader(t("versions.resubmitted"))
 resubmitted = queries.resubmitted(url, queries.RESUBMITTED_LIMIT)
@@ -63,7 +63,7 @@ unit = unit_box.selectbox(
     t("versions.unit"),
     units,
     key="versions_unit",
-    format_func={u: f"{names.get(u, u)} ({u})" for u in units}.__getitem__,
+    format_func={u: steward.unit_label(u, names) for u in units}.__getitem__,
 )
 periods = queries.slices(url, kind, unit)["period"].tolist()
 steward.keep_valid("versions_period", periods)
