@@ -18,13 +18,16 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-# Debian's Chromium and a CJK font for the browser test; installed when missing
-# and we are root (CI and fresh machines), otherwise the test says what to do.
+# Debian's Chromium and a CJK font for the browser test, and docker-compose to
+# check the compose file offline; installed when missing and we are root (CI and
+# fresh machines), otherwise the test says what to do.
+DEBIAN_PACKAGES := chromium fonts-wqy-microhei docker-compose
 system-deps:
-	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi wenquanyi; then \
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi wenquanyi \
+	    || ! command -v docker-compose >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
-	  else echo "note: install chromium and fonts-wqy-microhei for the browser test"; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_PACKAGES) >/dev/null; \
+	  else echo "note: install $(DEBIAN_PACKAGES) for the browser test and the compose check"; fi; \
 	fi
 
 dashboard: install
@@ -33,6 +36,11 @@ dashboard: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	@# The deployment's compose file, validated offline (no container engine needed).
+	@if command -v docker-compose >/dev/null 2>&1; then \
+	  POSTGRES_PASSWORD=check docker-compose -f docker-compose.yml config -q && echo "docker-compose.yml: valid"; \
+	elif [ -n "$$CI" ]; then echo "docker-compose is missing: cannot check docker-compose.yml" >&2; exit 1; \
+	else echo "note: install docker-compose to check docker-compose.yml"; fi
 
 test-embedded: install
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
