@@ -6,14 +6,13 @@ Pure functions of a value and a language ("zh" or "en"); every page formats thro
 from __future__ import annotations
 
 import math
-import re
 from datetime import date, datetime
 from decimal import Decimal
 
+from etl.period import Period
+
 MISSING = "—"
 _MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-# A contract period: YYYY, YYYY-Qn or YYYY-MM.
-PERIOD = re.compile(r"^(\d{4})(?:-Q([1-4])|-(\d{2}))?$")
 
 Number = int | float | Decimal
 
@@ -78,15 +77,16 @@ def period_label(period: str | None, lang: str) -> str:
     """A contract period in words: "2006-12" -> "2006年12月" / "Dec 2006"."""
     if not period:
         return MISSING
-    match = PERIOD.match(period)
-    if not match:
+    try:
+        parsed = Period.parse(period)
+    except ValueError:
         return period
-    year, quarter, month = match.groups()
+    year, quarter, month = parsed.year, parsed.quarter, parsed.month
     if quarter:
         return f"{year}年第{quarter}季度" if lang == "zh" else f"Q{quarter} {year}"
     if month:
-        return f"{year}年{int(month)}月" if lang == "zh" else f"{_MONTHS_EN[int(month) - 1]} {year}"
-    return f"{year}年" if lang == "zh" else year
+        return f"{year}年{month}月" if lang == "zh" else f"{_MONTHS_EN[month - 1]} {year}"
+    return f"{year}年" if lang == "zh" else str(year)
 
 
 def date_label(value: date | datetime | None, lang: str) -> str:

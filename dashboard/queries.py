@@ -8,7 +8,6 @@ comes from ``st.cache_resource``. Nothing connects at import time.
 
 from __future__ import annotations
 
-import calendar
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -23,8 +22,8 @@ import streamlit as st
 from psycopg.types.numeric import FloatLoader
 from sqlalchemy.engine import make_url
 
-from dashboard.format import PERIOD
 from etl.kinds import KINDS
+from etl.period import period_end, previous_period
 from etl.settings import Settings, WarehouseUnavailable, embedded_url, redact
 
 if TYPE_CHECKING:  # the ETL's modules load on first use, not with the dashboard
@@ -52,29 +51,6 @@ class WarehouseNotReady(Exception):
 
 
 # ------------------------------------------------------------------ scope --
-
-
-def period_end(period: str) -> date:
-    """Last day of a contract period ('2006', '2006-Q4', '2006-12')."""
-    match = PERIOD.match(period)
-    if not match:
-        raise ValueError(f"not a period: {period!r}")
-    year, quarter, month = int(match[1]), match[2], match[3]
-    last_month = int(quarter) * 3 if quarter else int(month) if month else 12
-    return date(year, last_month, calendar.monthrange(year, last_month)[1])
-
-
-def previous_period(period: str) -> str:
-    """The period before, at the same grain: 2006-Q1 -> 2005-Q4, 2006-01 -> 2005-12."""
-    match = PERIOD.match(period)
-    if not match:
-        raise ValueError(f"not a period: {period!r}")
-    year, quarter, month = int(match[1]), match[2], match[3]
-    if quarter:
-        return f"{year}-Q{int(quarter) - 1}" if quarter != "1" else f"{year - 1}-Q4"
-    if month:
-        return f"{year}-{int(month) - 1:02d}" if month != "01" else f"{year - 1}-12"
-    return str(year - 1)
 
 
 @dataclass(frozen=True)

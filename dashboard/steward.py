@@ -38,16 +38,6 @@ ACCEPTED = ("accepted", "accepted_with_warnings")
 INLINE_PROBLEMS = 2_000
 # Kinds reported per (unit, period): the ones with versions, locks and a calendar.
 PERIODIC = tuple(name for name, kind in KINDS.items() if kind.sliced)
-# The column that names a row within its return (mart.return_rows.item_key).
-ITEM_COLUMN = {
-    "units": "unit_code",
-    "targets": "target_code",
-    "target_progress": "target_code",
-    "employment": "area_name",
-    "disability_aid": "program",
-    "supervision": "item_code",
-}
-
 
 # ------------------------------------------------------------ page state --
 
@@ -448,7 +438,7 @@ def version_changes(rows: pd.DataFrame, kind: str) -> pd.DataFrame:
     row only in the later version is "added", only in the earlier "removed",
     and a figure whose value differs is "changed" (old → new).
     """
-    skip = {*KINDS[kind].version_key, ITEM_COLUMN[kind], "period", "unit_code", "as_of"}
+    skip = {*KINDS[kind].version_key, KINDS[kind].item_column, "period", "unit_code", "as_of"}
     versions = []
     for file_id, version in rows.groupby("file_id", sort=True):
         label = f"#{file_id} {version['file_name'].iloc[0]}"

@@ -113,6 +113,14 @@ class Kind:
     master: bool = False
     load_order: int = 10
     extra_rules: tuple[str, ...] = field(default=())
+    # The column that names a row within its return (mart.return_rows.item_key).
+    item_column: str = "unit_code"
+    # Where a row's year comes from when the kind has no period: a year column
+    # or a date column (its year); None: the kind has no year. A non-sliced
+    # kind's summaries are kept per that year.
+    year_column: str | None = None
+    # The public view leaders read the kind through (contract §4), if any.
+    mart_view: str | None = None
 
     def column(self, name: str) -> Column:
         for column in self.columns:
@@ -123,6 +131,23 @@ class Kind:
     @property
     def column_names(self) -> tuple[str, ...]:
         return tuple(column.name for column in self.columns)
+
+    @property
+    def period_grain(self) -> str | None:
+        """The grain its period column takes ("month"), "any", or None without a period."""
+        for column in self.columns:
+            if column.type == "period":
+                return column.period_granularity or "any"
+        return None
+
+    def __post_init__(self) -> None:
+        # A kind described wrongly fails at import, not in the middle of a load.
+        names = {column.name for column in self.columns}
+        for name in (self.item_column, self.year_column, *self.version_key):
+            if name is not None and name not in names:
+                raise ValueError(f"kind {self.name}: no column {name!r}")
+        if self.sliced and self.period_grain is None:
+            raise ValueError(f"kind {self.name}: a sliced kind needs a period column")
 
 
 def _unit_ref(column: str = "unit_code") -> Reference:
@@ -140,6 +165,7 @@ UNITS = Kind(
     master=True,
     load_order=0,
     version_key=("unit_code",),
+    mart_view="mart.units",
     columns=(
         Column("unit_code", "单位代码", "text", regex=r"^[A-Z0-9-]{2,20}$", unique=True),
         Column("unit_name", "单位名称", "text", unique=True),
@@ -153,6 +179,9 @@ TARGETS = Kind(
     master=True,
     load_order=1,
     version_key=("year", "target_code"),
+    item_column="target_code",
+    year_column="year",
+    mart_view="mart.target_completion",
     unique_together=(("year", "target_code"),),
     references=(_unit_ref(),),
     columns=(
@@ -172,6 +201,8 @@ TARGET_PROGRESS = Kind(
     name="target_progress",
     zh="目标进度",
     sliced=True,
+    item_column="target_code",
+    mart_view="mart.target_progress",
     version_key=("unit_code", "period"),
     unique_together=(("period", "unit_code", "target_code"),),
     references=(
@@ -202,6 +233,8 @@ EMPLOYMENT = Kind(
     name="employment",
     zh="就业情况",
     sliced=True,
+    item_column="area_name",
+    mart_view="mart.employment",
     version_key=("unit_code", "period"),
     unique_together=(("period", "unit_code", "area_name"),),
     references=(_unit_ref(),),
@@ -242,6 +275,8 @@ DISABILITY_AID = Kind(
     name="disability_aid",
     zh="残疾人救助发放",
     sliced=True,
+    item_column="program",
+    mart_view="mart.disability_aid",
     version_key=("unit_code", "period"),
     unique_together=(("period", "unit_code", "program"),),
     references=(_unit_ref(),),
@@ -279,6 +314,9 @@ SUPERVISION = Kind(
     name="supervision",
     zh="督办事项",
     version_key=("item_code",),
+    item_column="item_code",
+    year_column="registered_on",
+    mart_view="mart.supervision_items",
     references=(_unit_ref(),),
     pair_rules=(
         PairRule(

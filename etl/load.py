@@ -35,6 +35,7 @@ from etl.kinds import KINDS, Kind
 from etl.readers import open_return
 from etl.report import ExpectationOutcome, Problem, Report
 from etl.settings import connect
+from etl.sqlgen import year_sql
 
 RETURN_SUFFIXES = {".csv", ".xlsx", ".xls"}
 
@@ -491,15 +492,12 @@ def _locked_periods(conn: psycopg.Connection, kind: Kind, file_id: int) -> list[
 # The slice of a row in ingest.slices and ingest.file_coverage (sql/migrations/0006):
 # its period, else its year; as mart.return_rows names it.
 def _slice_of(kind: Kind, alias: str) -> sql.Composable:
+    """A core row's slice as text: its period, else its year (etl.sqlgen.year_sql), else NULL."""
     if kind.sliced:
         return sql.Identifier(alias, "period")
-    if kind.name == "targets":
-        return sql.SQL("{}::text").format(sql.Identifier(alias, "year"))
-    if kind.name == "supervision":
-        return sql.SQL("(extract(year from {})::integer)::text").format(
-            sql.Identifier(alias, "registered_on")
-        )
-    return sql.SQL("null::text")
+    if kind.year_column is None:
+        return sql.SQL("null::text")
+    return sql.SQL("({})::text").format(sql.SQL(year_sql(kind, alias)))
 
 
 def _counted(kind: Kind, update: sql.Composable, sign: int, nested: bool = False) -> sql.Composable:
