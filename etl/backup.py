@@ -37,6 +37,8 @@ ROTATED = re.compile(r"^ducha-\d{8}T\d{6}Z(?:-\d+)?\.dump$")
 # Settings pg_dump writes at the top of a script, by the server version that first has them.
 _NEWER_SETTINGS = {"transaction_timeout": 170000}
 _SET_LINE = re.compile(r"^SET (\w+) = ")
+_COLUMN_OPTIONS = re.compile(r"^ALTER TABLE ONLY .+ ALTER COLUMN .+ SET \((.*)\);$")
+_KNOWN_COLUMN_OPTIONS = {"n_distinct", "n_distinct_inherited"}
 
 
 class BackupRefused(Exception):
@@ -224,8 +226,9 @@ def ducha_objects(url: str) -> list[str]:
         tables = [
             f"public.{r[0]}"
             for r in conn.execute(
-                "select relname from pg_class where relnamespace = 'public'::regnamespace"
-                " and relname = any(%s) order by 1",
+                "select c.relname from pg_class as c join pg_namespace as n"
+                " on n.oid = c.relnamespace where n.nspname = 'public'"
+                " and c.relname = any(%s) order by 1",
                 (list(DUCHA_TABLES),),
             )
         ]
@@ -269,12 +272,7 @@ def restore(url: str, path: Path, replace: bool = False) -> RestoreResult:
         )
     # Errors go to files, not pipes: a pipe nobody reads while the script is
     # written could fill and stall both processes.
-    with tempfile.TemporaryFile() as script_errors, tempfile.TemporaryFile() as apply_errors:
-        script = subprocess.Popen(
-            [_tool("pg_restore"), "--no-owner", "--no-privileges", "--file=-", str(path)],
-            stdout=subprocess.PIPE,
-            stderr=script_errors,
-        )
+    with tempfile.TemporaryFile() as apply_errors:
         apply = subprocess.Popen(
             [
                 _tool("psql"),
@@ -289,57 +287,86 @@ def restore(url: str, path: Path, replace: bool = False) -> RestoreResult:
             stderr=apply_errors,
             env=dict(os.environ, PGOPTIONS="-c client_min_messages=warning"),
         )
-        assert script.stdout is not None and apply.stdin is not None
-        script_status = None
+        assert apply.stdin is not None
+        script_error = b""
         try:
             apply.stdin.write(preamble.encode())
-            _copy_script(script.stdout, apply.stdin, server_version)
-            script_status = script.wait()
-            apply.stdin.write(b"commit;\n" if script_status == 0 else b"rollback;\n")
+            for section in ("pre-data", "data", "post-data"):
+                script_error = _send_section(path, section, apply.stdin, server_version)
+                if script_error:
+                    break
+            apply.stdin.write(b"rollback;\n" if script_error else b"commit;\n")
         except BrokenPipeError:
             pass  # psql stopped at an error: its message says which
         finally:
             with contextlib.suppress(BrokenPipeError):
                 apply.stdin.close()
-            script.stdout.close()
         apply_status = apply.wait()
-        if script_status is None:
-            script.kill()
-            script_status = script.wait()
-        script_error, apply_error = _read(script_errors), _read(apply_errors)
-        if apply_status != 0:
-            raise BackupFailed(
-                "恢复失败，数据仓库未作更改 / the restore failed and changed nothing: "
-                + _first_line(apply_error)
-            )
-        if script_status != 0:
-            raise BackupFailed(
-                "pg_restore 失败，数据仓库未作更改 / pg_restore failed and nothing was changed: "
-                + _first_line(script_error)
-            )
+        apply_errors.seek(0)
+        apply_error = apply_errors.read()
+    if apply_status != 0:
+        raise BackupFailed(
+            "恢复失败，数据仓库未作更改 / the restore failed and changed nothing: "
+            + _first_line(apply_error)
+        )
+    if script_error:
+        raise BackupFailed(
+            "pg_restore 失败，数据仓库未作更改 / pg_restore failed and nothing was changed: "
+            + _first_line(script_error)
+        )
     known = [m.version for m in db.migrations()]
     behind = [v for v in known if v not in archive.versions]
     return RestoreResult(archive, time.monotonic() - started, behind)
 
 
-def _read(handle) -> bytes:
-    handle.seek(0)
-    return handle.read()
+def _send_section(path: Path, section: str, sink, server_version: int) -> bytes:
+    """Write one section of the archive as SQL to ``sink``; pg_restore's errors, if it failed."""
+    with tempfile.TemporaryFile() as errors:
+        script = subprocess.Popen(
+            [
+                _tool("pg_restore"),
+                "--no-owner",
+                "--no-privileges",
+                f"--section={section}",
+                "--file=-",
+                str(path),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=errors,
+        )
+        assert script.stdout is not None
+        try:
+            _copy_script(script.stdout, sink, server_version, whole=section != "data")
+        finally:
+            script.stdout.close()
+            if script.poll() is None:
+                script.kill()
+            status = script.wait()
+        if status == 0:
+            return b""
+        errors.seek(0)
+        return errors.read() or f"pg_restore exit status {status}".encode()
 
 
-def _copy_script(source, sink, server_version: int) -> None:
-    """Copy pg_restore's script to psql, leaving out settings the server lacks.
+def _copy_script(source, sink, server_version: int, whole: bool) -> None:
+    """Copy pg_restore's script to psql, leaving out what the server would refuse.
 
-    Such settings appear only in the script's opening lines, before the first
-    object; from there on the script is copied in blocks.
+    Settings newer than the server (``transaction_timeout`` before 17) appear in
+    a script's opening lines; column options other than PostgreSQL's own (some
+    builds set ``pg_attver`` on every column) in the definitions. ``whole``: the
+    script is definitions, small, filtered line by line; otherwise (the data
+    section) only its opening lines are, and the rest is copied in blocks.
     """
     while line := source.readline():
         text = line.decode("utf-8", "replace")
         setting = _SET_LINE.match(text)
         if setting and server_version < _NEWER_SETTINGS.get(setting.group(1), 0):
             continue
+        options = _COLUMN_OPTIONS.match(text)
+        if options and not set(re.findall(r"(\w+)=", options.group(1))) <= _KNOWN_COLUMN_OPTIONS:
+            continue
         sink.write(line)
-        if text.startswith(("CREATE ", "COPY ")):
+        if not whole and text.startswith(("CREATE ", "COPY ", "SELECT pg_catalog.setval")):
             break
     while block := source.read(1 << 20):
         sink.write(block)

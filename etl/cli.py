@@ -425,6 +425,8 @@ def cmd_backup(
 
     if (output is None) == (count is None):
         raise UsageError("请用 -o FILE 或 --keep N DIR 之一 / give either -o FILE or --keep N DIR")
+    if count is not None and count < 1:
+        raise UsageError(f"--keep 至少为 1 / --keep must be at least 1: {count}")
     if count is not None and folder is None:
         raise UsageError("--keep N 需要文件夹 DIR / --keep N needs a folder DIR")
     if output is not None and folder is not None:
