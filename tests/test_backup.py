@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -366,3 +367,16 @@ def test_examples_survive_a_round_trip_on_the_same_server(
     target = make(databases, server_url, "same")
     assert run_cli(monkeypatch, capsys, target, "restore", dump).code == 0
     assert contents(target) == contents(loaded)
+
+
+def test_the_settings_and_commands_are_documented():
+    from etl import cli, keep
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for variable in (keep.LIMIT_VARIABLE, backup.BIN_VARIABLE):
+        assert f"`{variable}`" in readme and variable in cli.EPILOG
+    for command in ("ducha backup -o FILE", "ducha backup --keep N DIR", "ducha restore FILE"):
+        assert command in readme
+    assert "ducha original FILE_ID -o FILE" in readme
+    helps = cli.build_parser().format_help()
+    assert all(name in helps for name in ("backup", "restore", "original"))
