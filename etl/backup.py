@@ -72,6 +72,21 @@ def _tool(name: str) -> str:
     return str(path)
 
 
+def _target(url: str) -> tuple[str, dict[str, str]]:
+    """The ``--dbname`` argument and environment for a tool: the password in PGPASSWORD.
+
+    Never on the command line, where every local user's ``ps`` would show it.
+    """
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    params = conninfo_to_dict(url)
+    password = params.pop("password", None)
+    env = dict(os.environ)
+    if password is not None:
+        env["PGPASSWORD"] = str(password)
+    return f"--dbname={make_conninfo(**params)}", env
+
+
 def _run(args: list[str], what: str, **kwargs) -> subprocess.CompletedProcess:
     done = subprocess.run(args, capture_output=True, **kwargs)
     if done.returncode != 0:
@@ -106,6 +121,7 @@ def backup(url: str, output: Path) -> BackupResult:
     if output.is_dir():
         raise BackupRefused(f"输出路径是文件夹 / the output is a folder: {output}")
     partial = output.with_name(f".{output.name}.partial-{os.getpid()}")
+    dbname, env = _target(url)
     try:
         _run(
             [
@@ -113,9 +129,10 @@ def backup(url: str, output: Path) -> BackupResult:
                 "--format=custom",
                 "--no-unlogged-table-data",
                 f"--file={partial}",
-                f"--dbname={url}",
+                dbname,
             ],
             "pg_dump 备份失败 / pg_dump failed",
+            env=env,
         )
         os.replace(partial, output)
     finally:
@@ -270,6 +287,7 @@ def restore(url: str, path: Path, replace: bool = False) -> RestoreResult:
             "drop schema if exists " + ", ".join(DUCHA_SCHEMAS) + " cascade;\n"
             "drop table if exists " + ", ".join(f"public.{t}" for t in DUCHA_TABLES) + ";\n"
         )
+    dbname, env = _target(url)
     # Errors go to files, not pipes: a pipe nobody reads while the script is
     # written could fill and stall both processes.
     with tempfile.TemporaryFile() as apply_errors:
@@ -280,12 +298,12 @@ def restore(url: str, path: Path, replace: bool = False) -> RestoreResult:
                 "--quiet",
                 "--set=ON_ERROR_STOP=1",
                 "--file=-",
-                f"--dbname={url}",
+                dbname,
             ],
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=apply_errors,
-            env=dict(os.environ, PGOPTIONS="-c client_min_messages=warning"),
+            env=dict(env, PGOPTIONS="-c client_min_messages=warning"),
         )
         assert apply.stdin is not None
         script_error = b""
