@@ -164,11 +164,15 @@ def _keep_bytes(conn: psycopg.Connection, path: Path, sha256: str, size: int) ->
         if inserted is None:
             return  # kept meanwhile by a concurrent load of the same bytes
         digest = hashlib.sha256()
+        # Binary COPY: bytea as is, not twice its size in hex (a third faster).
         with (
             conn.cursor() as cur,
-            cur.copy("copy ingest.kept_chunks (sha256, chunk_no, content) from stdin") as copy,
+            cur.copy(
+                "copy ingest.kept_chunks (sha256, chunk_no, content) from stdin (format binary)"
+            ) as copy,
             path.open("rb") as handle,
         ):
+            copy.set_types(["text", "int4", "bytea"])
             chunk_no = 0
             while chunk := handle.read(CHUNK_BYTES):
                 digest.update(chunk)
