@@ -499,6 +499,13 @@ _LABELS.update(
             "Download the report (Excel, for the unit)",
         ),
         "report.download_html": ("下载离线校验页面（HTML）", "Download the offline page (HTML)"),
+        "original.download": ("下载原始文件（按收到时原样）", "Download the file as sent"),
+        "original.not_kept": (
+            "原始文件未保存：收到于原件存档启用之前，或因存档已满被拒收。",
+            "The file as sent was not kept: it came before files were kept, or was refused"
+            " when the archive was full.",
+        ),
+        "original.pick": ("下载哪个版本的原始文件", "Download the file as sent of version"),
         "report.offline": ("离线校验页面", "Offline validation page"),
         "report.offline.caption": (
             "与 `ducha` 生成的离线页面相同：不联网也能打开，可直接发给单位。",

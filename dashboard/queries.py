@@ -587,6 +587,32 @@ def stored_file(url: str, file_id: int) -> StoredFile | None:
         return None
 
 
+_ORIGINAL = """
+select files.file_name, kept.sha256, kept.size_bytes
+from ingest.files as files
+inner join ingest.kept_files as kept on kept.sha256 = files.sha256
+where files.file_id = %(file_id)s
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def original(url: str, file_id: int) -> tuple[str, str, int] | None:
+    """(file name, sha256, size) of a file kept as sent (etl.keep), or None if not kept."""
+    frame = _read(url, _ORIGINAL, {"file_id": int(file_id)})
+    if frame.empty:
+        return None
+    row = frame.iloc[0]
+    return str(row["file_name"]), str(row["sha256"]), int(row["size_bytes"])
+
+
+def original_bytes(url: str, sha256: str) -> bytes:
+    """The kept bytes of ``sha256``, read when a download is asked for (never cached)."""
+    from etl.keep import kept_chunks
+
+    with engine(url).connect() as conn:
+        return b"".join(kept_chunks(conn.connection.driver_connection, sha256))
+
+
 _DECISIONS = """
 select
     decisions.decision_id, decisions.file_id, files.file_name, files.kind,
@@ -857,6 +883,7 @@ def ingest_uploads(
     uploads: Sequence[tuple[str, bytes]],
     kind: str | None = None,
     as_of: date | None = None,
+    sent_by: str | None = None,
 ) -> list[Report]:
     """Load uploaded files through the same pipeline as `ducha ingest`; one report per file.
 
@@ -874,6 +901,8 @@ def ingest_uploads(
             path.write_bytes(data)
             paths.append(path)
         try:
-            return ingest_files(url, paths, kind=kind, as_of=as_of)
+            return ingest_files(
+                url, paths, kind=kind, as_of=as_of, channel="upload", sent_by=sent_by
+            )
         finally:
             _written()

@@ -232,6 +232,24 @@ def report_link(file_id: int) -> None:
     )
 
 
+def original_download(warehouse: str, file_id: int, key: str, where=st) -> None:
+    """A download button for one file as its unit sent it (etl.keep), or why there is none."""
+    kept = queries.original(warehouse, int(file_id))
+    if kept is None:
+        where.caption(t("original.not_kept"))
+        return
+    name, sha256, _size = kept
+    where.download_button(
+        t("original.download"),
+        # Read from the warehouse only when the steward asks for it.
+        data=lambda: queries.original_bytes(warehouse, sha256),
+        file_name=name,
+        mime="application/octet-stream",
+        key=key,
+        on_click="ignore",
+    )
+
+
 # ------------------------------------------------------------ decisions --
 
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import psycopg
 
-from etl import db
+from etl import db, keep
+from etl.backup import BackupFailed, BackupRefused
 from etl.kinds import KINDS, kind_by_any_name
 from etl.report import Report
 from etl.settings import Settings, WarehouseUnavailable, connect
@@ -32,9 +33,11 @@ EPILOG = """\
   DATABASE_URL   PostgreSQL 数据仓库地址 / the warehouse, e.g. postgresql://user@host:5432/ducha
                  未设置时使用内置 PostgreSQL / unset: an embedded PostgreSQL under $DUCHA_HOME
   DUCHA_HOME     内置数据库目录 / where the embedded PostgreSQL lives (default ./.ducha)
+  DUCHA_KEEP_LIMIT  原始文件存档上限 / cap on the files kept as sent (default 20GB)
+  DUCHA_PG_BIN   pg_dump/pg_restore/psql 所在目录 / their folder (default: the embedded ones)
 
 退出码 / exit codes:
-  0 全部接收 all accepted · 1 有文件被拒收 a file was rejected · 2 用法错误 usage
+  0 全部接收 all accepted · 1 有文件被拒收 a file was rejected (backup/restore: refused) · 2 用法错误 usage
   3 无法连接数据仓库 warehouse unavailable · 4 内部错误 internal error
   75 (ducha run) 另一运行正在进行 another run holds the lock, try later
 """
@@ -139,6 +142,51 @@ def build_parser() -> argparse.ArgumentParser:
         help="不连接数据仓库（单位代码无下拉）/ do not read unit codes from the warehouse",
     )
 
+    backup = commands.add_parser(
+        "backup",
+        help="备份整个数据仓库 / back up the whole warehouse (pg_dump custom format)",
+        description="用 pg_dump 写出整个数据仓库的一致备份（载入与看板可照常进行）/ write a"
+        " consistent pg_dump backup of the whole warehouse while loads and the dashboard go on."
+        " -o FILE 写一个文件 / writes one file; --keep N DIR 在 DIR 中写带时间戳的文件并只保留"
+        "最新 N 个 / writes a timestamped file in DIR and keeps the newest N.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    backup.add_argument("-o", "--output", type=Path, help="备份文件 / the backup file to write")
+    backup.add_argument(
+        "--keep", type=int, metavar="N", help="轮换：保留最新 N 个 / rotate: keep the newest N"
+    )
+    backup.add_argument(
+        "folder", nargs="?", type=Path, metavar="DIR", help="轮换备份的文件夹 / with --keep"
+    )
+
+    restore = commands.add_parser(
+        "restore",
+        help="从备份恢复到空数据仓库 / restore a backup into an empty warehouse",
+        description="检查备份文件完整后，在一个事务中恢复到空数据仓库；之后运行 ducha db upgrade"
+        " 升级到当前结构 / check the backup whole, then restore it into an empty warehouse in"
+        " one transaction; then `ducha db upgrade` brings an older backup up to date.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    restore.add_argument("file", type=Path, metavar="FILE", help="ducha backup 写出的文件")
+    restore.add_argument(
+        "--replace",
+        action="store_true",
+        help="数据仓库非空时以备份替换其全部内容 / replace everything in a non-empty warehouse",
+    )
+
+    original = commands.add_parser(
+        "original",
+        help="取回收到的原始文件 / write a received file as it was sent",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    original.add_argument("file_id", type=int, metavar="FILE_ID", help="文件编号 / file #")
+    original.add_argument(
+        "-o", "--output", type=Path, required=True, help="写到 / the file to write"
+    )
+
     commands.add_parser(
         "demo",
         help="载入2006年示例数据 / load the seed's 2006 figures as returns",
@@ -169,6 +217,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     try:
+        if args.command in ("ingest", "run", "demo", "dashboard"):
+            keep.limit_from_env()  # a bad DUCHA_KEEP_LIMIT stops here, before any load
+        if args.command == "backup":
+            return cmd_backup(settings, args.output, args.keep, args.folder)
+        if args.command == "restore":
+            return cmd_restore(settings, args.file, args.replace)
+        if args.command == "original":
+            return cmd_original(settings, args.file_id, args.output)
         if args.command == "db":
             return cmd_upgrade(settings)
         if args.command == "ingest":
@@ -181,9 +237,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_template(settings, args.kind, args.output, args.offline)
         if args.command == "dashboard":
             return cmd_dashboard(settings, args.port, args.address, args.demo_if_empty)
-    except UsageError as exc:
+    except (UsageError, keep.KeepLimitInvalid) as exc:
         say(f"ducha: {exc}")
         return EXIT_USAGE
+    except BackupRefused as exc:
+        say(f"ducha: {exc}")
+        return EXIT_REJECTED
+    except BackupFailed as exc:
+        say(f"ducha: {exc}")
+        return EXIT_WAREHOUSE
     except WarehouseUnavailable as exc:
         say(f"ducha: {exc}")
         return EXIT_WAREHOUSE
@@ -274,6 +336,7 @@ def cmd_ingest(settings: Settings, paths: list[Path], kind: str | None, as_of: d
         f"共 {len(reports)} 个文件：接收 {accepted}，拒收 {rejected} / "
         f"{len(reports)} files: {accepted} accepted, {rejected} rejected"
     )
+    warn_if_archive_near_full(url, say)
     return EXIT_REJECTED if rejected else EXIT_OK
 
 
@@ -343,7 +406,84 @@ def cmd_run(settings: Settings, inbox: Path, as_of: date | None) -> int:
         f"运行 #{result.run_id} 完成：接收 {accepted}，拒收 {result.rejected} / "
         f"run #{result.run_id} done: {accepted} accepted, {result.rejected} rejected"
     )
+    warn_if_archive_near_full(url, log)
     return EXIT_REJECTED if result.rejected else EXIT_OK
+
+
+def warn_if_archive_near_full(url: str, emit) -> None:
+    """A warning line when the files kept as sent near DUCHA_KEEP_LIMIT (etl.keep)."""
+    with connect(url) as conn:
+        usage = keep.usage(conn)
+    if usage.near:
+        emit(usage.line())
+
+
+def cmd_backup(
+    settings: Settings, output: Path | None, count: int | None, folder: Path | None
+) -> int:
+    from etl.backup import backup, backup_rotating
+
+    if (output is None) == (count is None):
+        raise UsageError("请用 -o FILE 或 --keep N DIR 之一 / give either -o FILE or --keep N DIR")
+    if count is not None and count < 1:
+        raise UsageError(f"--keep 至少为 1 / --keep must be at least 1: {count}")
+    if count is not None and folder is None:
+        raise UsageError("--keep N 需要文件夹 DIR / --keep N needs a folder DIR")
+    if output is not None and folder is not None:
+        raise UsageError("-o FILE 不需要 DIR / -o FILE takes no DIR")
+    url = settings.url()
+    if output is not None:
+        result = backup(url, output)
+    else:
+        assert count is not None and folder is not None
+        result = backup_rotating(url, folder, count)
+    log(
+        f"备份完成 / backup written: {result.path} ({keep.human(result.size_bytes)},"
+        f" {result.seconds:.1f} s)"
+    )
+    for old in result.removed:
+        log(f"已轮换删除旧备份 / rotated out: {old}")
+    return EXIT_OK
+
+
+def cmd_restore(settings: Settings, path: Path, replace: bool) -> int:
+    from etl.backup import restore
+
+    if not path.is_file():
+        raise UsageError(f"找不到备份文件 / no such backup file: {path}")
+    url = settings.url()
+    result = restore(url, path, replace=replace)
+    say(f"已恢复 / restored: {path} ({result.seconds:.1f} s)")
+    if result.behind:
+        say(
+            "备份的结构早于本版本，请运行 ducha db upgrade / the backup's schema is older than this"
+            " ducha: run `ducha db upgrade` (" + ", ".join(result.behind) + ")"
+        )
+    return EXIT_OK
+
+
+def cmd_original(settings: Settings, file_id: int, output: Path) -> int:
+    url = settings.url()
+    with connect(url) as conn:
+        found = conn.execute(
+            "select f.file_name, f.sha256, k.sha256 is not null from ingest.files as f"
+            " left join ingest.kept_files as k using (sha256) where f.file_id = %s",
+            (file_id,),
+        ).fetchone()
+        if found is None:
+            raise UsageError(f"没有文件编号 {file_id} / no file #{file_id}")
+        name, sha256, kept = found
+        if not kept:
+            raise UsageError(
+                f"文件 #{file_id}（{name}）的原件未保存（早于原件存档，或因存档已满）/ file"
+                f" #{file_id} ({name}) was not kept as sent (received before files were kept,"
+                " or refused when the archive was full)"
+            )
+        with output.open("wb") as handle:
+            for chunk in keep.kept_chunks(conn, sha256):
+                handle.write(chunk)
+    say(f"原始文件已写入 / original written: {output} ({name}, sha256 {sha256})")
+    return EXIT_OK
 
 
 def cmd_template(settings: Settings, kind: str, output: Path, offline: bool) -> int:

@@ -31,6 +31,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from etl.keep import keep_received
 from etl.kinds import KINDS, Kind
 from etl.readers import open_return
 from etl.report import ExpectationOutcome, Problem, Report
@@ -99,13 +100,17 @@ def ingest_files(
     paths: Iterable[Path],
     kind: str | None = None,
     as_of: date | None = None,
+    channel: str | None = None,
+    sent_by: str | None = None,
 ) -> list[Report]:
     """Validate and load each file; folders are expanded and master data goes first."""
     files = load_order(expand_paths(paths), kind)
     recover_interrupted(url)
     reports = []
     for path in files:
-        reports.append(ingest_file(url, path, kind=kind, as_of=as_of))
+        reports.append(
+            ingest_file(url, path, kind=kind, as_of=as_of, channel=channel, sent_by=sent_by)
+        )
     return reports
 
 
@@ -115,13 +120,24 @@ def ingest_file(
     kind: str | None = None,
     as_of: date | None = None,
     run_id: int | None = None,
+    channel: str | None = None,
+    sent_by: str | None = None,
 ) -> Report:
-    """Validate one file and load it whole, or record why it was rejected."""
+    """Validate one file and load it whole, or record why it was rejected.
+
+    ``channel`` is how the file came (etl.keep.CHANNELS; default: ``inbox`` within
+    a run, else ``command_line``), ``sent_by`` who sent it; the file's bytes are
+    kept as sent (etl.keep) in the transaction that records it.
+    """
     as_of = as_of or date.today()
     report = Report(file_name=path.name)
     sha256, size = sha256_of(path)
     reader = open_return(path, kind)
     report.kind = reader.kind
+    receipt = {
+        "channel": channel or ("inbox" if run_id is not None else "command_line"),
+        "sent_by": sent_by,
+    }
 
     with connect(url) as conn:
         # No JIT: compiling the promotion's INSERT … SELECT costs more than it saves.
@@ -136,6 +152,8 @@ def ingest_file(
             if previous:
                 report.outcome = "duplicate"
                 report.duplicate_of = previous[0]
+                keep_received(conn, path, sha256, size, **receipt, duplicate_of=previous[0])
+                conn.commit()
                 return report
 
         file_id = conn.execute(
@@ -144,11 +162,16 @@ def ingest_file(
             (path.name, sha256, reader.kind.name if reader.kind else None, size, as_of, run_id),
         ).fetchone()[0]
         report.file_id = file_id
+        not_kept = keep_received(conn, path, sha256, size, **receipt, file_id=file_id)
         conn.execute(f"select pg_advisory_lock({_FILE_KEY})", (file_id,))
         try:
-            if reader.kind is None or any(p.severity == "error" for p in reader.problems):
+            if (
+                not_kept
+                or reader.kind is None
+                or any(p.severity == "error" for p in reader.problems)
+            ):
                 conn.commit()
-                report.problems = list(reader.problems)
+                report.problems = not_kept + list(reader.problems)
                 _finish_rejected(conn, report)
                 return report
 

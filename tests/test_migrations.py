@@ -112,3 +112,21 @@ def test_upgrade_keeps_the_rows_of_the_first_version(blank_database):
         assert conn.execute(
             "select unit_code, unit_name from core.units where is_current"
         ).fetchall() == [("JD-SY", "石羊街道")]
+
+
+def test_upgrade_to_kept_files_keeps_earlier_files_and_keeps_none_of_their_bytes(blank_database):
+    # 0020 (files as sent): files received before it stay as they were, unkept.
+    before = [m.version for m in db.migrations()].index("0020")
+    with psycopg.connect(blank_database) as conn:
+        _apply_first(conn, before)
+        conn.execute(
+            "insert into ingest.files (file_name, sha256, kind, size_bytes, as_of, outcome)"
+            " values ('old.csv', repeat('a', 64), 'units', 5, '2006-12-31', 'rejected')"
+        )
+        conn.commit()
+        assert "0020_kept_files.sql" in db.upgrade(conn)
+        assert conn.execute("select file_name from ingest.files").fetchall() == [("old.csv",)]
+        assert conn.execute(
+            "select (select count(*) from ingest.kept_files), (select count(*) from"
+            " ingest.kept_chunks), (select count(*) from ingest.receipts)"
+        ).fetchone() == (0, 0, 0)

@@ -77,3 +77,4 @@ tables.show(
 picked = steward.pick_file(found, "inbox_pick", t("inbox.pick"))
 if picked is not None:
     steward.report_link(int(picked["file_id"]))
+    steward.original_download(url, int(picked["file_id"]), "inbox_original")

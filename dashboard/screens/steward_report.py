@@ -68,6 +68,7 @@ downloads.download_button(
     key="report_html",
     on_click="ignore",
 )
+steward.original_download(url, file_id, "report_original", downloads)
 
 st.subheader(t("report.problems"))
 if stored.problems:

@@ -95,6 +95,11 @@ tables.show(
     title=f"{t('versions.list')}_{title}",
 )
 
+version_ids = [int(i) for i in dict.fromkeys(rows["file_id"])]
+version = st.selectbox(t("original.pick"), version_ids, key="versions_original_file")
+if version is not None:
+    steward.original_download(url, version, "versions_original")
+
 st.subheader(t("versions.changes"))
 if rows["file_id"].nunique() < 2:
     st.info(t("versions.single"))
