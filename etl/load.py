@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from itertools import islice
@@ -98,13 +98,19 @@ def ingest_files(
     paths: Iterable[Path],
     kind: str | None = None,
     as_of: date | None = None,
+    names: Mapping[Path, str] | None = None,
 ) -> list[Report]:
-    """Validate and load each file; folders are expanded and master data goes first."""
+    """Validate and load each file; folders are expanded and master data goes first.
+
+    ``names`` gives a file the name to record instead of its own (an upload saved
+    under a generated name keeps the name it was sent with).
+    """
     files = load_order(expand_paths(paths), kind)
     recover_interrupted(url)
     reports = []
     for path in files:
-        reports.append(ingest_file(url, path, kind=kind, as_of=as_of))
+        name = (names or {}).get(path)
+        reports.append(ingest_file(url, path, kind=kind, as_of=as_of, file_name=name))
     return reports
 
 
@@ -114,10 +120,11 @@ def ingest_file(
     kind: str | None = None,
     as_of: date | None = None,
     run_id: int | None = None,
+    file_name: str | None = None,
 ) -> Report:
     """Validate one file and load it whole, or record why it was rejected."""
     as_of = as_of or date.today()
-    report = Report(file_name=path.name)
+    report = Report(file_name=file_name or path.name)
     sha256, size = sha256_of(path)
     reader = open_return(path, kind)
     report.kind = reader.kind
@@ -140,7 +147,14 @@ def ingest_file(
         file_id = conn.execute(
             "insert into ingest.files (file_name, sha256, kind, size_bytes, as_of, run_id)"
             " values (%s, %s, %s, %s, %s, %s) returning file_id",
-            (path.name, sha256, reader.kind.name if reader.kind else None, size, as_of, run_id),
+            (
+                report.file_name,
+                sha256,
+                reader.kind.name if reader.kind else None,
+                size,
+                as_of,
+                run_id,
+            ),
         ).fetchone()[0]
         report.file_id = file_id
         conn.execute(f"select pg_advisory_lock({_FILE_KEY})", (file_id,))
