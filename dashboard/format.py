@@ -131,7 +131,7 @@ def signed_yuan(change: Number | None, lang: str) -> str | None:
 _INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # Every ASCII punctuation character: CommonMark lets each be backslash-escaped,
-# and Streamlit's extensions (:color[…], :material/…:, $math$, ~~strike~~) all
+# and Streamlit's extensions (coloured text, icons, $math$, ~~strike~~) all
 # start with one of them.
 _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 

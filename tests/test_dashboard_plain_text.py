@@ -13,21 +13,19 @@ from __future__ import annotations
 
 import html
 import json
-import re
 import uuid
 from collections.abc import Iterator
 
 import pytest
 import streamlit as st
 import xlsxwriter.exceptions  # noqa: F401  (the export must never raise one)
-from markdown_it import MarkdownIt
 
 from dashboard import export, steward, uploads
 from dashboard import format as fmt
 from etl.demo import DEMO_AS_OF, employment_rows
 from etl.kinds import KINDS
 from etl.load import ingest_files
-from tests.apptest import start_app, table, texts
+from tests.apptest import rendered, start_app, table, texts
 from tests.conftest import create_database, drop_database
 from tests.helpers import query, run_cli, snapshot, write_csv
 
@@ -51,15 +49,6 @@ LEADERS = {
     "supervision": ("screens/supervision.py", DEPARTMENT),
 }
 LABELS = {UNIT: HOSTILE_LABEL, DEPARTMENT: HOSTILE_DEPARTMENT_LABEL}
-_COMMONMARK = MarkdownIt("commonmark")
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*>")
-
-
-def rendered(markdown: str) -> tuple[str, set[str]]:
-    """Markdown as a browser would show it: its text, and the HTML elements it makes."""
-    out = _COMMONMARK.render(markdown)
-    elements = {match.group(2).lower() for match in _TAG.finditer(out)}
-    return html.unescape(_TAG.sub("", out)).strip(), elements
 
 
 def shown_literally(markdown: str, text: str) -> bool:
