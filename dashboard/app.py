@@ -19,6 +19,7 @@ if _ROOT not in sys.path:
 import streamlit as st  # noqa: E402
 
 from dashboard import filters, guidance, queries, steward  # noqa: E402
+from dashboard import format as fmt  # noqa: E402
 from dashboard.i18n import t  # noqa: E402
 from etl.settings import WarehouseUnavailable  # noqa: E402
 
@@ -48,7 +49,7 @@ try:
     missing = queries.missing_views(url)
 except WarehouseUnavailable as exc:
     st.title(t("app.title"))
-    st.error(t("guide.unreachable", error=exc))
+    st.error(t("guide.unreachable", error=fmt.plain(exc)))
     st.stop()
 if missing:
     st.title(t("app.title"))

@@ -1,7 +1,9 @@
 """The shared Plotly charts: bars and lines, rates as percentages, an optional target line.
 
 Only plain cartesian traces: Streamlit's bundled plotly.js draws them with
-nothing fetched from the network (no map tiles, no remote fonts).
+nothing fetched from the network (no map tiles, no remote fonts). Plotly reads
+<b>, <a href>, <br> … in every label, so category labels and trace names pass
+through ``labels``/``fmt.chart_text`` and hover templates never embed them.
 """
 
 from __future__ import annotations
@@ -12,8 +14,15 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from dashboard import format as fmt
+
 _CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 _RAG_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828", "grey": "#9e9e9e"}
+
+
+def labels(values: pd.Series) -> pd.Series:
+    """Category labels for an axis: text shown as is (numbers and dates untouched)."""
+    return values.map(lambda value: fmt.chart_text(value) if isinstance(value, str) else value)
 
 
 def _layout(fig: go.Figure, y_title: str, rate: bool) -> go.Figure:
@@ -21,7 +30,7 @@ def _layout(fig: go.Figure, y_title: str, rate: bool) -> go.Figure:
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         height=340,
         legend={"orientation": "h", "y": -0.2},
-        yaxis_title=y_title,
+        yaxis_title=fmt.chart_text(y_title),
         xaxis_title=None,
     )
     if rate:
@@ -45,14 +54,19 @@ def bars(
     hover = "%{y:.1%}" if rate else "%{y:,}"
     for index, (column, label) in enumerate(series):
         fig.add_bar(
-            x=frame[x],
+            x=labels(frame[x]),
             y=frame[column],
-            name=label,
-            hovertemplate=f"%{{x}}<br>{label}: {hover}<extra></extra>",
+            name=fmt.chart_text(label),
+            hovertemplate=f"%{{x}}<br>%{{fullData.name}}: {hover}<extra></extra>",
             marker_color=colours[index] if colours else None,
         )
     if line is not None:
-        fig.add_hline(y=line, line_dash="dash", line_color="#c62828", annotation_text=line_label)
+        fig.add_hline(
+            y=line,
+            line_dash="dash",
+            line_color="#c62828",
+            annotation_text=fmt.chart_text(line_label),
+        )
     return _layout(fig, y_title, rate)
 
 
@@ -60,7 +74,7 @@ def rag_bars(frame: pd.DataFrame, x: str, y: str, status: str, y_title: str) -> 
     """Bars of a rate coloured by red/amber/green status."""
     fig = go.Figure(
         go.Bar(
-            x=frame[x],
+            x=labels(frame[x]),
             y=frame[y],
             marker_color=[_RAG_COLOURS.get(s, "#9e9e9e") for s in frame[status]],
             hovertemplate="%{x}<br>%{y:.1%}<extra></extra>",
@@ -85,14 +99,19 @@ def lines(
     hover = "%{y:.1%}" if rate else "%{y:,}"
     for column, label in series:
         fig.add_scatter(
-            x=frame[x],
+            x=labels(frame[x]),
             y=frame[column],
-            name=label,
+            name=fmt.chart_text(label),
             mode="lines+markers",
-            hovertemplate=f"%{{x}}<br>{label}: {hover}<extra></extra>",
+            hovertemplate=f"%{{x}}<br>%{{fullData.name}}: {hover}<extra></extra>",
         )
     if line is not None:
-        fig.add_hline(y=line, line_dash="dash", line_color="#c62828", annotation_text=line_label)
+        fig.add_hline(
+            y=line,
+            line_dash="dash",
+            line_color="#c62828",
+            annotation_text=fmt.chart_text(line_label),
+        )
     fig.update_xaxes(type="category")
     return _layout(fig, y_title, rate)
 

@@ -65,8 +65,12 @@ def to_xlsx(frame: pd.DataFrame, sheet: str, rate_columns: Iterable[str] = ()) -
         percent = book.add_format({"num_format": "0.0%"})
         day = book.add_format({"num_format": "yyyy-mm-dd"})
         moment = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
-        # Excel forbids []:*?/\ in sheet names and caps them at 31 characters.
-        name = "".join(c for c in sheet if c not in "[]:*?/\\")[:31] or "Sheet1"
+        # Excel forbids []:*?/\ and controls in sheet names, an apostrophe at either
+        # end and the name "History", and caps them at 31 characters.
+        name = "".join(c for c in sheet if c not in "[]:*?/\\" and c.isprintable())[:31]
+        name = name.strip("'")
+        if not name or name.lower() == "history":
+            name = "Sheet1"
         worksheet = book.add_worksheet(name)
         for col, header in enumerate(frame.columns):
             header = str(header)

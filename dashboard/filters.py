@@ -150,4 +150,5 @@ def scope_caption() -> str:
         units = enum("unit_type", scope.unit_type)
     else:
         units = t("scope.all_units")
-    return t("scope.caption", as_at=fmt.date_label(scope.as_at, lang()), units=units)
+    # A caption is Markdown: the unit's name is shown as the text it is.
+    return t("scope.caption", as_at=fmt.date_label(scope.as_at, lang()), units=fmt.plain(units))

@@ -6,6 +6,7 @@ Pure functions of a value and a language ("zh" or "en"); every page formats thro
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -120,3 +121,54 @@ def signed_yuan(change: Number | None, lang: str) -> str | None:
         return None
     text = yuan_short(abs(float(change)), lang)
     return ("+" if float(change) >= 0 else "-") + text
+
+
+# ------------------------------------------------------------ plain text --
+# Names, titles, reasons and file names come from files and people: they are
+# shown as the text they are, never as Markdown, HTML or a chart's markup.
+
+# Characters that move or hide text: C0/C1 controls (newlines included) and the
+# bidirectional overrides that can make "exe.txt" read as "txt.exe".
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+# Every ASCII punctuation character: CommonMark lets each be backslash-escaped,
+# and Streamlit's extensions (coloured text, icons, $math$, ~~strike~~) all
+# start with one of them.
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def visible(value: object) -> str:
+    """The text with control and direction characters written out (``\\n``, ``\\u202e``)."""
+    if value is None or _missing(value):
+        return ""
+    return _INVISIBLE.sub(
+        lambda match: _ESCAPES.get(match.group(), f"\\u{ord(match.group()):04x}"), str(value)
+    )
+
+
+def plain(value: object) -> str:
+    """Text for Streamlit's Markdown (st.markdown, st.caption, st.info, labels): shown as is.
+
+    Markdown, HTML, images, links, LaTeX and Streamlit's directives are made inert.
+    """
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", visible(value))
+
+
+def chart_text(value: object) -> str:
+    """Text for a Plotly label (ticks, legend, hover, titles): its HTML subset made inert."""
+    text = visible(value)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# What a file name may not hold on Windows, macOS or Linux, besides controls.
+_NOT_IN_FILE_NAMES = re.compile(
+    r'[\x00-\x1f\x7f-\x9f<>:"/\\|?*\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]'
+)
+FILE_NAME_CHARS = 120
+
+
+def file_name(stem: str, suffix: str) -> str:
+    """A download's file name from text that may hold anything: no folders, controls
+    or reserved characters, no leading dot, at most FILE_NAME_CHARS characters."""
+    safe = _NOT_IN_FILE_NAMES.sub("_", stem).strip(" .") or "ducha"
+    return safe[: FILE_NAME_CHARS - len(suffix)].rstrip(" .") + suffix

@@ -707,6 +707,18 @@ _LABELS.update(
             "{file}：已拒收，{errors} 个错误；数据仓库未作任何改动。",
             "{file}: rejected, {errors} errors; nothing in the warehouse changed.",
         ),
+        "upload.refused": (
+            "{file}：未装载——{reason}",
+            "{file}: not loaded — {reason}",
+        ),
+        "upload.limit": (
+            "每个文件不超过 {limit} MB，文件名不超过 {chars} 个字符。",
+            "Each file at most {limit} MB, its name at most {chars} characters.",
+        ),
+        "upload.bad_limit": (
+            "上传已停用：{error}",
+            "Uploads are off: {error}",
+        ),
         "upload.duplicate": (
             "{file}：相同内容的文件已经载入（文件编号 #{file_id}），未作改动。",
             "{file}: the same bytes are already loaded (file #{file_id}); nothing changed.",

@@ -22,6 +22,7 @@ import streamlit as st
 from psycopg.types.numeric import FloatLoader
 from sqlalchemy.engine import make_url
 
+from dashboard import uploads as uploads_module
 from etl.kinds import KINDS
 from etl.period import period_end, previous_period
 from etl.settings import Settings, WarehouseUnavailable, embedded_url, redact
@@ -872,37 +873,47 @@ def update_kind_settings(
         _written()
 
 
-def upload_name(name: str) -> str:
-    """A browser's file name reduced to its last part: no folders, never empty or a dot name."""
-    last = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
-    return last if last.strip(".") else "upload"
-
-
 def ingest_uploads(
     url: str,
     uploads: Sequence[tuple[str, bytes]],
     kind: str | None = None,
     as_of: date | None = None,
     sent_by: str | None = None,
+    limit_mb: int = uploads_module.DEFAULT_MAX_UPLOAD_MB,
 ) -> list[Report]:
     """Load uploaded files through the same pipeline as `ducha ingest`; one report per file.
 
-    Each upload is saved under a temporary folder with its original name (the
-    report and ingest.files name the file as the unit sent it), each in a
-    folder of its own, since two uploads may share a name.
+    Uploads over the size limit or with over-long names are refused first (their
+    reports come first, with no file id). The others are saved under generated
+    names (dashboard.uploads) and recorded under the names they were sent with.
     """
     from etl.load import ingest_files
 
+    refused = []
+    wanted = []
+    for name, data in uploads:
+        reason = uploads_module.refusal(name, len(data), limit_mb)
+        if reason is None:
+            wanted.append((uploads_module.upload_name(name), data))
+        else:
+            refused.append(reason)
+    # Generated names in the order of the sent names: the load order stays by name.
+    wanted.sort(key=lambda upload: upload[0])
     with tempfile.TemporaryDirectory(prefix="ducha-upload-") as folder:
-        paths = []
-        for index, (name, data) in enumerate(uploads):
-            path = Path(folder) / str(index) / upload_name(name)
-            path.parent.mkdir()
+        names = {}
+        for index, (name, data) in enumerate(wanted):
+            path = uploads_module.saved_as(Path(folder), index, name)
             path.write_bytes(data)
-            paths.append(path)
+            names[path] = name
         try:
-            return ingest_files(
-                url, paths, kind=kind, as_of=as_of, channel="upload", sent_by=sent_by
+            return refused + ingest_files(
+                url,
+                list(names),
+                kind=kind,
+                as_of=as_of,
+                names=names,
+                channel="upload",
+                sent_by=sent_by,
             )
         finally:
             _written()

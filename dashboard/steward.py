@@ -19,7 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import filters, queries
+from dashboard import filters, queries, uploads
 from dashboard import format as fmt
 from dashboard.i18n import enum, lang, t
 from dashboard.tables import Col
@@ -127,8 +127,8 @@ def covers_caption(file: pd.Series, names: dict[str, str]) -> None:
         st.caption(
             t(
                 "report.covers",
-                units=units_text(file["unit_codes"], names, file["unit_count"]),
-                periods=periods_text(file["periods"]) or fmt.MISSING,
+                units=fmt.plain(units_text(file["unit_codes"], names, file["unit_count"])),
+                periods=fmt.plain(periods_text(file["periods"]) or fmt.MISSING),
             )
         )
 
@@ -279,11 +279,11 @@ def decision_form(warehouse: str, file: pd.Series) -> None:
     try:
         queries.decide(warehouse, file_id, action, who, reason)
     except (ValueError, WarehouseUnavailable) as exc:
-        st.error(t("steward.failed", error=exc))
+        st.error(t("steward.failed", error=fmt.plain(exc)))
         return
     remember_name(who)
     done = "decide.approved" if approve else "decide.rejected"
-    flash(t(done, file_id=file_id, file_name=file["file_name"], who=who))
+    flash(t(done, file_id=file_id, file_name=fmt.plain(file["file_name"]), who=fmt.plain(who)))
     st.rerun()
 
 
@@ -412,19 +412,31 @@ def template_workbook(kind: str, unit_codes: Sequence[str]) -> bytes:
 def upload_summary(report: Report) -> tuple[str, str]:
     """One uploaded file's outcome as (level, sentence): level is success, warning or error."""
     if report.outcome == "duplicate":
-        return "info", t("upload.duplicate", file=report.file_name, file_id=report.duplicate_of)
+        return "info", t(
+            "upload.duplicate", file=fmt.plain(report.file_name), file_id=report.duplicate_of
+        )
+    refused = [p for p in report.problems if p.rule in uploads.REFUSALS]
+    if report.file_id is None and refused:
+        # Refused before loading (dashboard.uploads): the reason is the message.
+        problem = refused[0]
+        reason = problem.message_zh if lang() == "zh" else problem.message_en
+        return "error", t(
+            "upload.refused", file=fmt.plain(report.file_name), reason=fmt.plain(reason)
+        )
     if report.outcome == "rejected":
-        return "error", t("upload.rejected", file=report.file_name, errors=len(report.errors))
+        return "error", t(
+            "upload.rejected", file=fmt.plain(report.file_name), errors=len(report.errors)
+        )
     rows = fmt.count(report.row_count)
     if report.warnings:
         text = t(
             "upload.accepted_with_warnings",
-            file=report.file_name,
+            file=fmt.plain(report.file_name),
             rows=rows,
             warnings=len(report.warnings),
         )
     else:
-        text = t("upload.accepted", file=report.file_name, rows=rows)
+        text = t("upload.accepted", file=fmt.plain(report.file_name), rows=rows)
     if report.approval == "pending":
         return "warning", f"{text} {t('upload.pending')}"
     return ("warning" if report.warnings else "success"), text
@@ -585,8 +597,8 @@ def calendar_grid(calendar: pd.DataFrame, status: pd.Series) -> go.Figure:
     colourscale = []
     for index, colour in enumerate(GRID_STATUSES.values()):
         colourscale += [(index / steps, colour), ((index + 1) / steps, colour)]
-    x_labels = [fmt.period_label(period, lang()) for period in periods]
-    y_labels = [unit_label(code, names) for code in units]
+    x_labels = [fmt.chart_text(fmt.period_label(period, lang())) for period in periods]
+    y_labels = [fmt.chart_text(unit_label(code, names)) for code in units]
     fig = go.Figure(
         go.Heatmap(
             z=z,
@@ -610,7 +622,7 @@ def calendar_grid(calendar: pd.DataFrame, status: pd.Series) -> go.Figure:
             y=[None],
             mode="markers",
             marker={"size": 12, "color": colour, "symbol": "square"},
-            name=enum("calendar_status", status),
+            name=fmt.chart_text(enum("calendar_status", status)),
             showlegend=True,
         )
     fig.update_layout(

@@ -104,12 +104,16 @@ def _show(frame: pd.DataFrame, cols: list[Col], key: str, title: str, drill: Dri
         on_screen, hide_index=True, column_config=_column_config(cols), placeholder=fmt.MISSING
     )
     buttons = st.container(horizontal=True, vertical_alignment="center")
-    file_stem = f"{title}_{key}"
+    # Titles may hold a file's name as received: folders, controls and length go.
+    csv_name, xlsx_name = (
+        fmt.file_name(f"{title}_{key}", ".csv"),
+        fmt.file_name(f"{title}_{key}", ".xlsx"),
+    )
     buttons.download_button(
         t("table.csv"),
         # Built on click, not on every rerun: large tables cost seconds to write.
         data=lambda: export.to_csv(labelled, rates),
-        file_name=f"{file_stem}.csv",
+        file_name=csv_name,
         mime="text/csv",
         key=f"csv_{key}",
         on_click="ignore",
@@ -117,7 +121,7 @@ def _show(frame: pd.DataFrame, cols: list[Col], key: str, title: str, drill: Dri
     buttons.download_button(
         t("table.xlsx"),
         data=lambda: export.to_xlsx(labelled, title, rates),
-        file_name=f"{file_stem}.xlsx",
+        file_name=xlsx_name,
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"xlsx_{key}",
         on_click="ignore",

@@ -526,6 +526,12 @@ def warehouse_is_empty(url: str) -> bool:
 
 
 def cmd_dashboard(settings: Settings, port: int, address: str, demo_if_empty: bool) -> int:
+    from dashboard.uploads import UploadLimitError, max_upload_mb
+
+    try:
+        upload_mb = max_upload_mb()
+    except UploadLimitError as exc:
+        raise UsageError(str(exc)) from None
     url = _upgraded(settings)
     if demo_if_empty and warehouse_is_empty(url):
         say("数据仓库为空，载入示例数据 / empty warehouse: loading the demo data")
@@ -549,6 +555,9 @@ def cmd_dashboard(settings: Settings, port: int, address: str, demo_if_empty: bo
         "true",
         "--browser.gatherUsageStats",
         "false",
+        # The browser refuses larger files before sending them; the upload page checks too.
+        "--server.maxUploadSize",
+        str(upload_mb),
     ]
     os.chdir(app.parent.parent)  # so Streamlit finds the project's .streamlit/config.toml
     os.execvpe(command[0], command, env)

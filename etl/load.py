@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from itertools import islice
@@ -102,14 +102,27 @@ def ingest_files(
     as_of: date | None = None,
     channel: str | None = None,
     sent_by: str | None = None,
+    names: Mapping[Path, str] | None = None,
 ) -> list[Report]:
-    """Validate and load each file; folders are expanded and master data goes first."""
+    """Validate and load each file; folders are expanded and master data goes first.
+
+    ``names`` gives a file the name to record instead of its own (an upload saved
+    under a generated name keeps the name it was sent with).
+    """
     files = load_order(expand_paths(paths), kind)
     recover_interrupted(url)
     reports = []
     for path in files:
         reports.append(
-            ingest_file(url, path, kind=kind, as_of=as_of, channel=channel, sent_by=sent_by)
+            ingest_file(
+                url,
+                path,
+                kind=kind,
+                as_of=as_of,
+                channel=channel,
+                sent_by=sent_by,
+                file_name=(names or {}).get(path),
+            )
         )
     return reports
 
@@ -122,6 +135,7 @@ def ingest_file(
     run_id: int | None = None,
     channel: str | None = None,
     sent_by: str | None = None,
+    file_name: str | None = None,
 ) -> Report:
     """Validate one file and load it whole, or record why it was rejected.
 
@@ -130,7 +144,7 @@ def ingest_file(
     kept as sent (etl.keep) in the transaction that records it.
     """
     as_of = as_of or date.today()
-    report = Report(file_name=path.name)
+    report = Report(file_name=file_name or path.name)
     sha256, size = sha256_of(path)
     reader = open_return(path, kind)
     report.kind = reader.kind
@@ -159,7 +173,14 @@ def ingest_file(
         file_id = conn.execute(
             "insert into ingest.files (file_name, sha256, kind, size_bytes, as_of, run_id)"
             " values (%s, %s, %s, %s, %s, %s) returning file_id",
-            (path.name, sha256, reader.kind.name if reader.kind else None, size, as_of, run_id),
+            (
+                report.file_name,
+                sha256,
+                reader.kind.name if reader.kind else None,
+                size,
+                as_of,
+                run_id,
+            ),
         ).fetchone()[0]
         report.file_id = file_id
         not_kept = keep_received(conn, path, sha256, size, **receipt, file_id=file_id)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
@@ -38,8 +40,26 @@ def metric(at: AppTest, label: str):
     return matches[0]
 
 
+_COMMONMARK = MarkdownIt("commonmark")
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*>")
+
+
+def rendered(markdown: str) -> tuple[str, set[str]]:
+    """Markdown as a browser shows it (an independent CommonMark renderer, not the
+    app's escaping): its text, and the names of the HTML elements it makes."""
+    out = _COMMONMARK.render(markdown)
+    elements = {match.group(2).lower() for match in _TAG.finditer(out)}
+    return html.unescape(_TAG.sub("", out)).strip(), elements
+
+
+def shown(markdown: str) -> str:
+    """The text a reader sees for a Markdown source (captions, messages, labels)."""
+    return rendered(markdown)[0]
+
+
 def texts(elements) -> str:
-    return "\n".join(e.value for e in elements)
+    """The elements' text as a reader sees it."""
+    return "\n".join(shown(e.value) for e in elements)
 
 
 def captions(at: AppTest) -> str:

@@ -1,23 +1,27 @@
 """The dashboard once in a real headless Chromium (Debian's), served by ``streamlit run``.
 
 Checks what AppTest cannot: the served pages render, a shared link opens the same
-view, a hostile title runs no script, a steward uploads a real file and approves it,
-and the browser fetches nothing from any host but the dashboard. Screenshots of
-every page go to ``test-output/browser/``.
+view, a hostile title runs no script, a unit named with Markdown, HTML and images of
+a local listener is shown as text and makes the browser fetch nothing, a steward
+uploads a real file and approves it, and the browser fetches nothing from any host
+but the dashboard. Screenshots of every page go to ``test-output/browser/``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import http.server
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import urlparse
 
 import pytest
@@ -35,6 +39,17 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = ROOT / "test-output" / "browser"
 HOSTILE_TITLE = "<script>alert('ducha')</script>"
+# 安全生产监督管理局 (targets, supervision items) renamed by a later units return
+# to a name that would fetch from the listener if any page rendered it as markup.
+HOSTILE_UNIT = "BM-AJ"
+
+
+def hostile_unit_name(port: int) -> str:
+    return (
+        f"**安监** ![x](http://127.0.0.1:{port}/pixel.png)"
+        f" <img src=http://127.0.0.1:{port}/x> [链接](http://127.0.0.1:{port}/a) <b>局</b>"
+    )
+
 
 pytestmark = [
     pytest.mark.browser,
@@ -51,9 +66,40 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+class _Listener(http.server.BaseHTTPRequestHandler):
+    """Answers anything with a 1-pixel GIF and remembers what was asked."""
+
+    hits: ClassVar[list[str]] = []
+
+    def do_GET(self):
+        self.hits.append(self.path)
+        body = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"
+        self.send_response(200)
+        self.send_header("Content-Type", "image/gif")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
 @pytest.fixture(scope="module")
-def server(demo, tmp_path_factory) -> Iterator[str]:  # noqa: F811
-    """``streamlit run dashboard/app.py`` on the demo warehouse (plus one hostile title)."""
+def listener() -> Iterator[tuple[int, list[str]]]:
+    """A local HTTP server a hostile name points at: (port, the paths it was asked for)."""
+    handler = type("Handler", (_Listener,), {"hits": []})
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd.server_address[1], handler.hits
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def server(demo, tmp_path_factory, listener) -> Iterator[str]:  # noqa: F811
+    """``streamlit run dashboard/app.py`` on the demo warehouse (plus one hostile title
+    and one hostile unit name)."""
     extra = write_csv(
         tmp_path_factory.mktemp("extra") / "supervision_2006_extra.csv",
         ["item_code", "source", "title", "unit_code", "registered_on", "due_on", "closed_on"],
@@ -70,6 +116,12 @@ def server(demo, tmp_path_factory) -> Iterator[str]:  # noqa: F811
         ],
     )
     assert ingest_files(demo, [extra], as_of=DEMO_AS_OF)[0].outcome.startswith("accepted")
+    renamed = write_csv(
+        tmp_path_factory.mktemp("units") / "units_更名.csv",
+        ["unit_code", "unit_name", "unit_type"],
+        [[HOSTILE_UNIT, hostile_unit_name(listener[0]), "department"]],
+    )
+    assert ingest_files(demo, [renamed], as_of=DEMO_AS_OF)[0].outcome == "accepted"
     port = _free_port()
     # The same flags `ducha dashboard` passes, run from the project folder so
     # Streamlit reads .streamlit/config.toml.
@@ -343,3 +395,71 @@ def test_a_steward_page_in_english(page, server):
     assert page.get_by_text("Reporting rate").count() >= 1
     _no_error_boxes(page)
     _shot(page, "steward_calendar_en")
+
+
+# ------------------------------------------------- names shown as plain text --
+
+
+def _settled(page, path: str, heading: str) -> None:
+    """Open a page and wait until its run has ended and its charts are drawn."""
+    page.goto(path)
+    page.wait_for_selector(f"h1:has-text('{heading}')", timeout=60_000)
+    page.wait_for_function(
+        "!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
+    page.wait_for_function(
+        "[...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
+        ".every(chart => chart.querySelector('.main-svg'))",
+        timeout=60_000,
+    )
+    page.wait_for_timeout(500)
+
+
+def _markup_from(page, port: int) -> list[str]:
+    """Images, links and frames anywhere on the page that point at the listener."""
+    return page.evaluate(
+        """port => [...document.querySelectorAll('img, image, a, iframe, source, link')]
+            .map(e => e.getAttribute('src') || e.getAttribute('href')
+                      || e.getAttribute('xlink:href') || '')
+            .filter(url => url.includes(':' + port))""",
+        port,
+    )
+
+
+def test_a_units_name_with_markdown_and_images_is_shown_as_text(page, server, listener, demo):  # noqa: F811
+    port, hits = listener
+    name = hostile_unit_name(port)
+    label = f"{name} ({HOSTILE_UNIT})"
+    for path, heading, shot in PAGES:
+        _settled(page, f"{server}{path}?unit={HOSTILE_UNIT}", heading)
+        main = page.locator("[data-testid='stMain']").inner_text()
+        # The scope caption under the title names the unit, letter for letter.
+        assert label in main, (shot, main[:400])
+        # The unit picker shows it the same way.
+        picked = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").last
+        assert label in picked.inner_text() or label in picked.locator("input").input_value()
+        assert _markup_from(page, port) == [], shot
+        _shot(page, f"{shot}_hostile_unit")
+        if shot == "targets":
+            # The ranking chart's tick label: the name as text, no <b> drawn as bold.
+            ticks = page.locator(".main-svg .xtick text").all_text_contents()
+            assert name in ticks, ticks
+
+    # The stewards' pages: the units return that renamed it, its report and the grids.
+    file_id = latest_file_id(demo, "units_更名.csv")
+    _settled(page, f"{server}/report?file={file_id}", "校验报告")
+    assert name in page.locator("[data-testid='stMain']").inner_text()
+    _shot(page, "steward_report_hostile_unit")
+    for path, heading, shot, _ in STEWARD_PAGES:
+        _settled(page, f"{server}{path}", heading)
+        assert _markup_from(page, port) == [], shot
+
+    # Nothing reached the listener, and nothing was even asked of it …
+    page.wait_for_timeout(1_000)
+    assert hits == []
+    assert [url for url in page.requests if f":{port}/" in url] == []
+    # … though the browser does fetch from it when a page really holds such an image.
+    page.set_content(f"<img src='http://127.0.0.1:{port}/probe.png'>")
+    page.wait_for_function("document.images[0].complete", timeout=10_000)
+    assert hits == ["/probe.png"]
+    assert page.dialogs == []

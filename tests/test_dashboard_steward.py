@@ -19,7 +19,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import format as fmt
-from dashboard import queries, steward
+from dashboard import queries, steward, uploads
 from etl.demo import DEMO_AS_OF, employment_rows
 from etl.kinds import KINDS
 from etl.load import ingest_files
@@ -523,9 +523,9 @@ def test_upload_loads_files_and_reports_each(monkeypatch, demo, tmp_path):
 
 
 def test_upload_names_and_templates():
-    assert queries.upload_name("C:\\Users\\李\\就业情况.xlsx") == "就业情况.xlsx"
-    assert queries.upload_name("../../etc/passwd") == "passwd"
-    assert queries.upload_name("..") == "upload"
+    assert uploads.upload_name("C:\\Users\\李\\就业情况.xlsx") == "就业情况.xlsx"
+    assert uploads.upload_name("../../etc/passwd") == "passwd"
+    assert uploads.upload_name("..") == "upload"
     for name, kind in KINDS.items():
         book = openpyxl.load_workbook(io.BytesIO(steward.template_workbook(name, ["JD-SY"])))
         assert book.sheetnames[0] == kind.zh

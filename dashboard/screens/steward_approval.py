@@ -134,10 +134,10 @@ with lock_box:
                         ValueError,
                         WarehouseUnavailable,
                     ) as exc:  # StewardError is a ValueError
-                        st.error(t("steward.failed", error=exc))
+                        st.error(t("steward.failed", error=fmt.plain(exc)))
                     else:
                         steward.remember_name(who)
-                        steward.flash(t("locks.locked", what=_what(kind, unit, period)))
+                        steward.flash(t("locks.locked", what=fmt.plain(_what(kind, unit, period))))
                         st.rerun()
 
 with release_box:
@@ -168,10 +168,10 @@ with release_box:
                         ValueError,
                         WarehouseUnavailable,
                     ) as exc:  # StewardError is a ValueError
-                        st.error(t("steward.failed", error=exc))
+                        st.error(t("steward.failed", error=fmt.plain(exc)))
                     else:
                         steward.remember_name(who)
-                        steward.flash(t("locks.released", what=choices[lock_id]))
+                        steward.flash(t("locks.released", what=fmt.plain(choices[lock_id])))
                         st.rerun()
 
 released = locks[locks["lock_status"] == "released"]

@@ -176,7 +176,7 @@ with st.expander(t("cal.edit")):
                         url, edit_kind, int(deadline_days), bool(requires_approval), who, reason
                     )
                 except (ValueError, WarehouseUnavailable) as exc:
-                    st.error(t("steward.failed", error=exc))
+                    st.error(t("steward.failed", error=fmt.plain(exc)))
                 else:
                     steward.remember_name(who)
                     if saved:

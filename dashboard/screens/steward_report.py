@@ -50,12 +50,13 @@ cards[4].metric(
 steward.covers_caption(file, names)
 
 downloads = st.container(horizontal=True)
-stem = stored.file_name.rsplit(".", 1)[0]
+# The stem as received may be long or hold anything: shortened and made safe, the id kept.
+stem = fmt.file_name(stored.file_name.rsplit(".", 1)[0], "")[:60]
 downloads.download_button(
     t("report.download_xlsx"),
     # Built on click: the workbook is written only when the steward asks for it.
     data=lambda: steward.report_workbook(stored),
-    file_name=f"校验报告_{stem}_{file_id}.xlsx",
+    file_name=fmt.file_name(f"校验报告_{stem}_{file_id}", ".xlsx"),
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="report_xlsx",
     on_click="ignore",
@@ -63,7 +64,7 @@ downloads.download_button(
 downloads.download_button(
     t("report.download_html"),
     data=lambda: steward.report_html(stored).encode("utf-8"),
-    file_name=f"校验结果_{stem}_{file_id}.html",
+    file_name=fmt.file_name(f"校验结果_{stem}_{file_id}", ".html"),
     mime="text/html",
     key="report_html",
     on_click="ignore",

@@ -5,7 +5,9 @@ from datetime import date
 
 import streamlit as st
 
+from dashboard import format as fmt
 from dashboard import queries, steward, tables
+from dashboard import uploads as upload_rules
 from dashboard.i18n import enum, t
 from etl.kinds import KINDS
 
@@ -14,6 +16,15 @@ steward.keep_params()
 
 st.title(t("page.upload"))
 st.caption(t("upload.caption"))
+try:
+    limit_mb = upload_rules.max_upload_mb()
+except upload_rules.UploadLimitError as exc:
+    st.error(t("upload.bad_limit", error=fmt.plain(exc)))
+    st.stop()
+# Streamlit refuses larger files in the browser (server.maxUploadSize, which
+# `ducha dashboard` sets to the same limit); this page checks again, since the
+# app may be served without that option.
+st.caption(t("upload.limit", limit=limit_mb, chars=upload_rules.MAX_NAME_CHARS))
 
 # A new uploader after each load, so the same files are not sent twice by accident.
 round_no = st.session_state.setdefault("upload_round", 0)
@@ -37,7 +48,12 @@ if st.button(t("upload.submit"), key="upload_submit", type="primary"):
     else:
         with st.spinner(t("upload.submit")):
             reports = queries.ingest_uploads(
-                url, [(upload.name, upload.getvalue()) for upload in uploads], kind, as_of
+                url,
+                # The buffer, not a copy: an over-large file is not doubled in memory.
+                [(upload.name, upload.getbuffer()) for upload in uploads],
+                kind,
+                as_of,
+                limit_mb=limit_mb,
             )
         st.session_state["upload_reports"] = reports
         st.session_state["upload_round"] = round_no + 1
@@ -54,7 +70,7 @@ if reports:
                 steward.problems_frame(report.problems, report.column_label),
                 steward.PROBLEM_COLS,
                 key=f"upload_problems_{index}",
-                title=f"{t('report.problems')}_{report.file_name}",
+                title=f"{t('report.problems')}_{report.file_name[:40]}",
             )
         file_id = report.file_id or report.duplicate_of
         if file_id is not None:
