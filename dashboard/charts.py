@@ -25,7 +25,31 @@ def labels(values: pd.Series) -> pd.Series:
     return values.map(lambda value: fmt.chart_text(value) if isinstance(value, str) else value)
 
 
-def _layout(fig: go.Figure, y_title: str, rate: bool) -> go.Figure:
+# Longer category labels are cut on the axis (in full in the hover): a long unit name
+# would otherwise take the whole height of the chart.
+TICK_CHARS = 20
+
+
+def shorten(value: object, chars: int = TICK_CHARS) -> str:
+    """A label cut to ``chars`` characters with an ellipsis, then made chart text."""
+    text = fmt.visible(value)
+    return fmt.chart_text(text if len(text) <= chars else text[: chars - 1] + "…")
+
+
+def short_ticks(values: Sequence[object]) -> dict[str, object]:
+    """Axis settings that show long category labels shortened; {} when none is long."""
+    texts = [value for value in values if isinstance(value, str)]
+    if all(len(fmt.visible(text)) <= TICK_CHARS for text in texts):
+        return {}
+    unique = list(dict.fromkeys(texts))
+    return {
+        "tickmode": "array",
+        "tickvals": [fmt.chart_text(text) for text in unique],
+        "ticktext": [shorten(text) for text in unique],
+    }
+
+
+def _layout(fig: go.Figure, y_title: str, rate: bool, x: Sequence[object] = ()) -> go.Figure:
     fig.update_layout(
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         height=340,
@@ -35,6 +59,7 @@ def _layout(fig: go.Figure, y_title: str, rate: bool) -> go.Figure:
     )
     if rate:
         fig.update_yaxes(tickformat=".0%")
+    fig.update_xaxes(**short_ticks(list(x)))
     return fig
 
 
@@ -67,7 +92,7 @@ def bars(
             line_color="#c62828",
             annotation_text=fmt.chart_text(line_label),
         )
-    return _layout(fig, y_title, rate)
+    return _layout(fig, y_title, rate, frame[x])
 
 
 def rag_bars(frame: pd.DataFrame, x: str, y: str, status: str, y_title: str) -> go.Figure:
@@ -81,7 +106,7 @@ def rag_bars(frame: pd.DataFrame, x: str, y: str, status: str, y_title: str) -> 
         )
     )
     fig.add_hline(y=1, line_dash="dot", line_color="#555555")
-    return _layout(fig, y_title, rate=True)
+    return _layout(fig, y_title, rate=True, x=frame[x])
 
 
 def lines(
@@ -113,7 +138,7 @@ def lines(
             annotation_text=fmt.chart_text(line_label),
         )
     fig.update_xaxes(type="category")
-    return _layout(fig, y_title, rate)
+    return _layout(fig, y_title, rate, frame[x])
 
 
 def show(fig: go.Figure, key: str) -> None:

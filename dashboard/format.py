@@ -135,6 +135,11 @@ _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # and Streamlit's extensions (coloured text, icons, $math$, ~~strike~~) all
 # start with one of them.
 _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# Streamlit's Markdown (GitHub's) turns "http://…", "www.…" and "a@b.cn" in the text
+# into links after escapes are undone, so a backslash cannot stop it: a word joiner
+# (U+2060, zero width, shows nothing) before the ":", "." or "@" breaks the pattern.
+_AUTOLINK = re.compile(r"(?i)\b(?:https?|ftp|mailto|xmpp)(?=:)|\bwww(?=\.)|(?=@)")
+WORD_JOINER = "\u2060"
 
 
 def visible(value: object) -> str:
@@ -149,9 +154,11 @@ def visible(value: object) -> str:
 def plain(value: object) -> str:
     """Text for Streamlit's Markdown (st.markdown, st.caption, st.info, labels): shown as is.
 
-    Markdown, HTML, images, links, LaTeX and Streamlit's directives are made inert.
+    Markdown, HTML, images, links (bare URLs included), LaTeX and Streamlit's
+    directives are made inert.
     """
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", visible(value))
+    text = _AUTOLINK.sub(lambda match: match.group() + WORD_JOINER, visible(value))
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
 
 
 def chart_text(value: object) -> str:

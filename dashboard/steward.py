@@ -19,7 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import filters, queries, uploads
+from dashboard import charts, filters, queries, uploads
 from dashboard import format as fmt
 from dashboard.i18n import enum, lang, t
 from dashboard.tables import Col
@@ -633,7 +633,12 @@ def calendar_grid(calendar: pd.DataFrame, status: pd.Series) -> go.Figure:
         plot_bgcolor="rgba(0,0,0,0)",
     )
     fig.update_xaxes(type="category", side="top", showgrid=False)
-    fig.update_yaxes(type="category", autorange="reversed", showgrid=False)
+    fig.update_yaxes(
+        type="category",
+        autorange="reversed",
+        showgrid=False,
+        **charts.short_ticks([unit_label(code, names) for code in units]),
+    )
     return fig
 
 

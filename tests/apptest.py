@@ -40,16 +40,18 @@ def metric(at: AppTest, label: str):
     return matches[0]
 
 
-_COMMONMARK = MarkdownIt("commonmark")
+# GitHub-flavoured, bare URLs and e-mail addresses made links, as Streamlit does.
+_MARKDOWN = MarkdownIt("gfm-like")
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*>")
 
 
 def rendered(markdown: str) -> tuple[str, set[str]]:
-    """Markdown as a browser shows it (an independent CommonMark renderer, not the
+    """Markdown as a browser shows it (an independent renderer, markdown-it-py, not the
     app's escaping): its text, and the names of the HTML elements it makes."""
-    out = _COMMONMARK.render(markdown)
+    out = _MARKDOWN.render(markdown)
     elements = {match.group(2).lower() for match in _TAG.finditer(out)}
-    return html.unescape(_TAG.sub("", out)).strip(), elements
+    # A word joiner (U+2060) has no width: the reader sees nothing of it.
+    return html.unescape(_TAG.sub("", out)).replace("\u2060", "").strip(), elements
 
 
 def shown(markdown: str) -> str:

@@ -16,11 +16,11 @@ import json
 import uuid
 from collections.abc import Iterator
 
+import pandas as pd
 import pytest
 import streamlit as st
-import xlsxwriter.exceptions  # noqa: F401  (the export must never raise one)
 
-from dashboard import export, steward, uploads
+from dashboard import charts, export, steward, uploads
 from dashboard import format as fmt
 from etl.demo import DEMO_AS_OF, employment_rows
 from etl.kinds import KINDS
@@ -83,6 +83,24 @@ def test_chart_text_has_no_markup(text):
     label = fmt.chart_text(text)
     assert "<" not in label and ">" not in label
     assert html.unescape(label) == fmt.visible(text)
+
+
+def test_long_category_labels_are_shortened_on_the_axis_only():
+    ticks = charts.short_ticks([HOSTILE_UNIT, "芳草街道", 3])
+    assert ticks["tickvals"] == [fmt.chart_text(HOSTILE_UNIT), "芳草街道"]
+    assert [html.unescape(text) for text in ticks["ticktext"]] == [
+        HOSTILE_UNIT[: charts.TICK_CHARS - 1] + "…",
+        "芳草街道",
+    ]
+    assert all("<" not in text for text in ticks["ticktext"])
+    assert charts.short_ticks(["芳草街道", "石羊街道"]) == {}
+    # Bars keep the full label for the hover; the axis shows it shortened.
+    fig = charts.bars(
+        pd.DataFrame({"unit": [HOSTILE_UNIT], "n": [1]}), "unit", [("n", "<b>件数</b>")]
+    )
+    assert list(fig.data[0].x) == [fmt.chart_text(HOSTILE_UNIT)]
+    assert fig.data[0].name == "&lt;b&gt;件数&lt;/b&gt;"
+    assert fig.layout.xaxis.ticktext == tuple(ticks["ticktext"][:1])
 
 
 def test_controls_and_direction_marks_are_written_out():
@@ -254,7 +272,7 @@ def markdown_sources(at) -> list[str]:
     return sources
 
 
-def charts(at) -> list[dict]:
+def chart_specs(at) -> list[dict]:
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
@@ -274,14 +292,18 @@ def chart_strings(spec: dict) -> list[str]:
                 walk(value)
 
     walk(spec.get("data", []))
-    walk(spec.get("layout", {}).get("annotations", []))
+    layout = spec.get("layout", {})
+    walk(layout.get("annotations", []))
+    for axis in ("xaxis", "yaxis"):
+        walk(layout.get(axis, {}).get("ticktext", []))
+        walk(layout.get(axis, {}).get("title", {}))
     return found
 
 
 def assert_no_markup_in_charts(at) -> list[str]:
     """No chart text carries a tag; returns the labels as shown (unescaped)."""
     shown = []
-    for spec in charts(at):
+    for spec in chart_specs(at):
         for text in chart_strings(spec):
             assert "<" not in text, text
             shown.append(html.unescape(text))
@@ -324,7 +346,7 @@ def test_charts_and_tables_show_the_name_as_it_is(monkeypatch, hostile):
     assert HOSTILE_UNIT in set(table(at, "employment_units")["单位名称"])
     assert HOSTILE_UNIT in assert_no_markup_in_charts(at)
     # Hover templates name the trace by reference, never by embedding a label.
-    for spec in charts(at):
+    for spec in chart_specs(at):
         for trace in spec["data"]:
             assert "石羊" not in trace.get("hovertemplate", "")
 
@@ -370,7 +392,7 @@ def test_a_units_name_is_plain_text_on_the_stewards_pages(monkeypatch, hostile):
     at.selectbox(key="cal_kind").set_value("employment").run()
     assert not at.exception
     assert HOSTILE_UNIT in set(table(at, "calendar_details")["单位名称"])
-    grid = charts(at)[1]
+    grid = chart_specs(at)[1]
     assert html.unescape(fmt.chart_text(HOSTILE_LABEL)) == HOSTILE_LABEL
     assert fmt.chart_text(HOSTILE_LABEL) in grid["data"][0]["y"]
     assert HOSTILE_LABEL in assert_no_markup_in_charts(at)
