@@ -119,8 +119,12 @@ def keep_received(
     file_id: int | None = None,
     duplicate_of: int | None = None,
     limit: int | None = None,
+    file_name: str | None = None,
 ) -> list[Problem]:
     """Record a receipt of ``path`` and keep its bytes unless already kept.
+
+    ``file_name`` is the name the file was sent with, when ``path`` is a copy
+    saved under another (an upload).
 
     Runs in the caller's transaction. Returns the reasons the bytes could not
     be kept (the cap, or a file that changed while read): the caller rejects
@@ -132,7 +136,7 @@ def keep_received(
     conn.execute(
         "insert into ingest.receipts (file_name, sha256, size_bytes, channel, sent_by, file_id,"
         " duplicate_of) values (%s, %s, %s, %s, %s, %s, %s)",
-        (path.name, sha256, size, channel, sent_by, file_id, duplicate_of),
+        (file_name or path.name, sha256, size, channel, sent_by, file_id, duplicate_of),
     )
     if conn.execute("select 1 from ingest.kept_files where sha256 = %s", (sha256,)).fetchone():
         return []

@@ -151,6 +151,7 @@ def ingest_file(
     receipt = {
         "channel": channel or ("inbox" if run_id is not None else "command_line"),
         "sent_by": sent_by,
+        "file_name": report.file_name,
     }
 
     with connect(url) as conn:
