@@ -33,6 +33,7 @@ BIN_VARIABLE = "DUCHA_PG_BIN"
 MAGIC = b"PGDMP"  # the first bytes of every pg_dump custom-format archive
 DUCHA_SCHEMAS = ("ingest", "staging", "core", "mart")
 DUCHA_TABLES = ("ducha_migrations", "ducha_views")
+STAGING_PARTITIONS = "staging.*_f[0-9]*"  # staging.<kind>_f<file_id> (sql/migrations/0004)
 ROTATED = re.compile(r"^ducha-\d{8}T\d{6}Z(?:-\d+)?\.dump$")
 # Settings pg_dump writes at the top of a script, by the server version that first has them.
 _NEWER_SETTINGS = {"transaction_timeout": 170000}
@@ -112,9 +113,9 @@ def backup(url: str, output: Path) -> BackupResult:
     """Write a consistent pg_dump custom archive of the warehouse to ``output``.
 
     Written beside it under a temporary name and renamed when complete, so
-    ``output`` is never a partial archive. Staging rows (unlogged, of files
-    still loading) are left out: a restored warehouse marks such files
-    interrupted on its next load.
+    ``output`` is never a partial archive. The staging rows of files still
+    loading are left out: a restored warehouse marks such files interrupted
+    on its next load.
     """
     started = time.monotonic()
     output = output.expanduser()
@@ -128,6 +129,11 @@ def backup(url: str, output: Path) -> BackupResult:
                 _tool("pg_dump"),
                 "--format=custom",
                 "--no-unlogged-table-data",
+                # The staging partitions of files loading now come and go while
+                # the backup runs (a partition dropped after pg_dump listed it
+                # fails the backup); a restored warehouse marks their files
+                # interrupted and drops what is left of them.
+                f"--exclude-table={STAGING_PARTITIONS}",
                 f"--file={partial}",
                 dbname,
             ],

@@ -152,7 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    backup.add_argument("-o", "--output", type=Path, help="备份文件 / the backup file to write")
+    backup.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="备份文件 / the backup file to write"
+    )
     backup.add_argument(
         "--keep", type=int, metavar="N", help="轮换：保留最新 N 个 / rotate: keep the newest N"
     )
@@ -169,7 +171,12 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    restore.add_argument("file", type=Path, metavar="FILE", help="ducha backup 写出的文件")
+    restore.add_argument(
+        "file",
+        type=Path,
+        metavar="FILE",
+        help="ducha backup 写出的文件 / a file ducha backup wrote",
+    )
     restore.add_argument(
         "--replace",
         action="store_true",

@@ -264,3 +264,23 @@ def test_demo_files_are_all_kept(demo_copy, tmp_path):
     assert {r.outcome for r in reports} == {"duplicate"}
     assert len(receipts(demo_copy)) == 2 * len(paths)
     assert len(kept(demo_copy)) == len(paths)
+
+
+def test_a_file_that_changed_since_it_was_hashed_is_not_kept(warehouse, tmp_path):
+    path = tmp_path / "growing.csv"
+    path.write_bytes(b"unit_code,unit_name,unit_type\r\n")
+    stale = hashlib.sha256(b"what it held when hashed").hexdigest()
+    with psycopg.connect(warehouse) as conn:
+        file_id = conn.execute(
+            "insert into ingest.files (file_name, sha256, size_bytes, as_of)"
+            " values ('growing.csv', %s, 24, '2006-12-31') returning file_id",
+            (stale,),
+        ).fetchone()[0]
+        problems = keep.keep_received(
+            conn, path, stale, 24, channel="inbox", file_id=file_id, limit=10**6
+        )
+        assert [(p.rule, p.severity) for p in problems] == [("file-changed", "error")]
+        conn.commit()
+    assert kept(warehouse) == {}
+    assert query(warehouse, "select count(*) from ingest.kept_chunks") == [(0,)]
+    assert [r[2] for r in receipts(warehouse)] == ["inbox"]
