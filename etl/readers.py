@@ -29,6 +29,7 @@ from typing import Any, BinaryIO
 from python_calamine import CalamineWorkbook
 
 from etl.kinds import KINDS, Column, Kind, kind_by_any_name, needed
+from etl.limits import LimitExceeded, WorkbookStats, check_workbook
 from etl.report import Problem
 
 SNIFF_BYTES = 65536
@@ -36,6 +37,9 @@ SNIFF_BYTES = 65536
 # memory (about twice its XML); above this much sheet XML (~100k rows) openpyxl
 # streams it instead.
 CALAMINE_MAX_XML_BYTES = 32_000_000
+# python-calamine also allocates the sheet as a dense grid from its first to its
+# farthest cell, empty cells included: beyond this many, openpyxl streams it.
+CALAMINE_MAX_GRID_CELLS = 4_000_000
 # Beyond this many problems of one rule in one column, only a count is kept: a
 # 1M-row file with one bad column must not become 1M Problem objects in memory.
 MAX_CELL_PROBLEMS = 1000
@@ -395,6 +399,7 @@ class ReturnReader:
         self._header_row = 0
         self._positions: dict[str, int] = {}
         self._file_problems = 0
+        self._workbook: WorkbookStats | None = None
 
     # Problems
 
@@ -419,6 +424,8 @@ class ReturnReader:
             )
             return
         if not self._sniff(head):
+            return
+        if self._format == "xlsx" and not self._check_workbook():
             return
 
         header_row, header, has_rows = 0, [], False
@@ -483,6 +490,19 @@ class ReturnReader:
                 return False
         text = head[self._skip :].decode(self._encoding or "ascii", errors="ignore")
         self._delimiter = _delimiter(text)
+        return True
+
+    def _check_workbook(self) -> bool:
+        """Check the workbook against etl.limits before any reader allocates for it."""
+        try:
+            self._workbook = check_workbook(self.path)
+        except LimitExceeded as err:
+            breach = err.breach
+            self._problem(breach.rule, breach.message_zh, breach.message_en, value=breach.value)
+            return False
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+            self._not_a_spreadsheet()
+            return False
         return True
 
     def _not_a_spreadsheet(self, row: int | None = None) -> None:
@@ -584,15 +604,15 @@ class ReturnReader:
         try:
             with zipfile.ZipFile(self.path) as archive:
                 names = archive.namelist()
-                sheet_bytes = sum(
-                    info.file_size
-                    for info in archive.infolist()
-                    if info.filename.startswith("xl/worksheets/")
-                )
             if "xl/workbook.xml" not in names:  # .xlsb, .ods, .docx, any other zip
                 self._not_a_spreadsheet()
                 return
-            engine = _calamine_rows if sheet_bytes <= CALAMINE_MAX_XML_BYTES else _openpyxl_rows
+            stats = self._workbook or check_workbook(self.path)
+            small = (
+                stats.largest_sheet_bytes() <= CALAMINE_MAX_XML_BYTES
+                and stats.largest_grid() <= CALAMINE_MAX_GRID_CELLS
+            )
+            engine = _calamine_rows if small else _openpyxl_rows
             for cells in engine(self.path, self._choose_sheet):
                 row_no += 1
                 yield row_no, cells
