@@ -36,7 +36,7 @@ from etl.readers import open_return
 from etl.report import ExpectationOutcome, Problem, Report
 from etl.settings import connect
 
-RETURN_SUFFIXES = {".csv", ".xlsx", ".xls"}
+RETURN_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".htm", ".html"}
 
 # Files being loaded hold a session advisory lock in this namespace, keyed by
 # file_id; a 'validating' file whose lock is free was left by a dead process.
