@@ -99,11 +99,11 @@ def isolated_rows(path: Path, choose: Callable[[list[str]], str]) -> Iterator[Se
         stderr=subprocess.DEVNULL,
     )
     assert process.stdin is not None and process.stdout is not None
-    values = _Values(process.stdout)
     try:
         while True:
             try:
-                what, payload = values.load()
+                # A new unpickler each message: each was pickled with a fresh memo.
+                what, payload = _Values(process.stdout).load()
             except (EOFError, OSError, pickle.UnpicklingError, ValueError):
                 process.wait(5)
                 raise ReaderDied(limit, process.returncode) from None

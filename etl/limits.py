@@ -599,3 +599,7 @@ def _check_dimension(ref: str, name: str, limits: Limits) -> None:
         setting,
         limit,
     )
+
+
+# For the readers of other formats (HTML tables): the same message and rule for a limit.
+over_limit = _breach

@@ -28,9 +28,11 @@ from typing import Any, BinaryIO
 
 from python_calamine import CalamineWorkbook
 
+from etl.html_tables import html_encoding as _html_encoding
+from etl.html_tables import html_rows
 from etl.isolated import ReaderDied, ReaderError, isolated_rows
 from etl.kinds import KINDS, Column, Kind, kind_by_any_name, needed
-from etl.limits import LimitExceeded, WorkbookStats, check_workbook
+from etl.limits import LimitExceeded, Limits, WorkbookStats, check_workbook
 from etl.report import Problem
 
 SNIFF_BYTES = 65536
@@ -492,7 +494,10 @@ class ReturnReader:
         if self._failed:
             return
         if not header_row:
-            self._problem("empty-file", "文件是空的，没有表头和数据", "the file is empty")
+            if self._format == "html":
+                self._not_a_spreadsheet(looks_like="web")
+            else:
+                self._problem("empty-file", "文件是空的，没有表头和数据", "the file is empty")
             return
         self._header_row = header_row
         self._read_header(header)
@@ -506,6 +511,11 @@ class ReturnReader:
         if not head:
             self._problem("empty-file", "文件是空的（0 字节）", "the file is empty (0 bytes)")
             return False
+        if _is_html(head):
+            # An HTML table saved as .xls/.htm, as office and OA systems export them.
+            self._format = "html"
+            self._encoding = _html_encoding(head)
+            return True
         if head.startswith(_ZIP_MAGIC):
             self._format = "xlsx"
             return True
@@ -660,7 +670,22 @@ class ReturnReader:
     def _records(self) -> Iterator[tuple[int, Sequence[object]]]:
         if self._format == "calamine":
             return self._calamine_records()
+        if self._format == "html":
+            return self._html_records()
         return self._xlsx_records() if self._format == "xlsx" else self._csv_records()
+
+    def _html_records(self) -> Iterator[tuple[int, Sequence[object]]]:
+        """Rows of the HTML page's table rows (<tr>), in bounded memory; nothing is fetched."""
+        row_no = 0
+        try:
+            for cells in html_rows(self.path, self._encoding, Limits.from_env()):
+                row_no += 1
+                yield row_no, cells
+        except LimitExceeded as err:
+            breach = err.breach
+            self._problem(breach.rule, breach.message_zh, breach.message_en, value=breach.value)
+        except (OSError, UnicodeDecodeError):
+            self._undecodable(row_no + 1)
 
     def _calamine_records(self) -> Iterator[tuple[int, Sequence[object]]]:
         """Rows of a workbook python-calamine reads in a child process (.xls, .xlsb, .ods …)."""
