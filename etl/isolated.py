@@ -59,7 +59,20 @@ try:
     from python_calamine import CalamineWorkbook
     try:
         book = CalamineWorkbook.from_path(sys.argv[1])
-        send(("names", list(book.sheet_names)))
+        firsts = []
+        for name in book.sheet_names:
+            first = None
+            try:
+                for number, row in enumerate(book.get_sheet_by_name(name).iter_rows()):
+                    if number >= 30:
+                        break
+                    if any(cell is not None and str(cell).strip() for cell in row):
+                        first = row
+                        break
+            except Exception:
+                pass
+            firsts.append((name, first))
+        send(("names", firsts))
         sheet = book.get_sheet_by_name(pickle.load(into))
         batch = []
         for row in sheet.iter_rows():
@@ -74,7 +87,7 @@ try:
     except (BrokenPipeError, EOFError):
         pass
     except Exception as err:
-        send(("error", type(err).__name__))
+        send(("error", type(err).__name__ + ": " + str(err)[:200]))
 except (BrokenPipeError, EOFError):
     pass
 """.replace("BATCH", str(ROWS_PER_BATCH))
@@ -89,8 +102,12 @@ class _Values(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not a cell value")
 
 
-def isolated_rows(path: Path, choose: Callable[[list[str]], str]) -> Iterator[Sequence[object]]:
-    """Rows of the chosen sheet from row 1; ``choose`` picks it from the sheet names."""
+def isolated_rows(path: Path, choose: Callable[..., str]) -> Iterator[Sequence[object]]:
+    """Rows of the chosen sheet from row 1.
+
+    ``choose(names, first_row)`` picks it from the sheet names, ``first_row(name)``
+    giving a sheet's first non-blank row among its first 30 (None if none).
+    """
     limit = memory_limit()
     process = subprocess.Popen(
         [sys.executable, "-I", "-c", _CHILD, str(path), str(limit)],
@@ -110,7 +127,8 @@ def isolated_rows(path: Path, choose: Callable[[list[str]], str]) -> Iterator[Se
             if what == "names":
                 if not payload:
                     raise ReaderError("no sheets")
-                pickle.dump(choose(payload), process.stdin, protocol=4)
+                first_rows = dict(payload)
+                pickle.dump(choose(list(first_rows), first_rows.get), process.stdin, protocol=4)
                 process.stdin.flush()
             elif what == "rows":
                 yield from payload

@@ -30,7 +30,7 @@ from python_calamine import CalamineWorkbook
 
 from etl.html_tables import html_encoding as _html_encoding
 from etl.html_tables import html_rows
-from etl.isolated import ReaderDied, ReaderError, isolated_rows
+from etl.isolated import ReaderDied, ReaderError, isolated_rows, memory_limit
 from etl.kinds import KINDS, Column, Kind, kind_by_any_name, needed
 from etl.limits import LimitExceeded, Limits, WorkbookStats, check_workbook
 from etl.report import Problem
@@ -449,6 +449,9 @@ class ReturnReader:
         self._newline = b"\n"  # b"\r" for old-Mac CSV ("CSV (Macintosh)")
         self._delimiter = ","
         self._sheet: str | None = None
+        self.sheets: list[str] = []  # a workbook's sheets, in order; the one read is _sheet
+        self._no_header_sheet = False
+        self._passed_over = False  # sheets before the one read were not a return's
         self._header_row = 0
         self._positions: dict[str, int] = {}
         self._file_problems = 0
@@ -491,7 +494,7 @@ class ReturnReader:
                     continue
                 has_rows = True
                 break
-        if self._failed:
+        if self._failed or not self._report_sheet():
             return
         if not header_row:
             if self._format == "html":
@@ -674,6 +677,18 @@ class ReturnReader:
             return self._html_records()
         return self._xlsx_records() if self._format == "xlsx" else self._csv_records()
 
+    def _reader_failed(self, limit: int, row_no: int) -> None:
+        self._problem(
+            "reader-failed",
+            f"读取工作簿时超出了内存上限（{limit >> 20} MB，设置项 DUCHA_READER_MEMORY_MB）"
+            "或读取程序异常退出，文件未载入；请在 Excel 或 WPS 中删除数据区以外的行列，另存为 .xlsx 后再提交",
+            f"reading the workbook went over the memory limit ({limit >> 20} MB,"
+            " DUCHA_READER_MEMORY_MB) or the reader stopped abnormally, so nothing was loaded;"
+            " delete the rows and columns outside the data in Excel or WPS, save it as .xlsx"
+            " and submit it again",
+            row=row_no + 1 if row_no else None,
+        )
+
     def _html_records(self) -> Iterator[tuple[int, Sequence[object]]]:
         """Rows of the HTML page's table rows (<tr>), in bounded memory; nothing is fetched."""
         row_no = 0
@@ -695,18 +710,12 @@ class ReturnReader:
                 row_no += 1
                 yield row_no, cells
         except ReaderDied as err:
-            self._problem(
-                "reader-failed",
-                f"读取工作簿时超出了内存上限（{err.limit // (1 << 20)} MB，设置项 DUCHA_READER_MEMORY_MB）"
-                "或读取程序异常退出，文件未载入；请在 Excel 或 WPS 中删除数据区以外的行列，另存为 .xlsx 后再提交",
-                f"reading the workbook went over the memory limit ({err.limit // (1 << 20)} MB,"
-                " DUCHA_READER_MEMORY_MB) or the reader stopped abnormally, so nothing was loaded;"
-                " delete the rows and columns outside the data in Excel or WPS, save it as .xlsx"
-                " and submit it again",
-                row=row_no + 1 if row_no else None,
-            )
-        except ReaderError:
-            self._not_a_spreadsheet(row_no + 1 if row_no else None, looks_like="damaged")
+            self._reader_failed(err.limit, row_no)
+        except ReaderError as err:
+            if "limit" in str(err).lower():  # calamine's own cell limit ("Cell limit exceeded")
+                self._reader_failed(memory_limit(), row_no)
+            else:
+                self._not_a_spreadsheet(row_no + 1 if row_no else None, looks_like="damaged")
 
     def _csv_records(self) -> Iterator[tuple[int, Sequence[object]]]:
         row_no = 0
@@ -752,13 +761,74 @@ class ReturnReader:
         except Exception:
             self._not_a_spreadsheet(row_no + 1 if row_no else None)
 
-    def _choose_sheet(self, names: list[str]) -> str:
-        """The sheet named after the kind (or any kind, when none is given), else the first."""
+    def _choose_sheet(
+        self, names: list[str], first_row: Callable[[str], Sequence[object] | None]
+    ) -> str:
+        """The sheet named after the kind (or any kind, when none is given), else the first
+        sheet whose first row is a header; instructions, chart and empty sheets are passed over.
+        """
         if self._sheet is None:
+            self.sheets = list(names)
             kinds = [self.kind] if self.kind is not None else list(KINDS.values())
             wanted = {header_key(name) for kind in kinds for name in (kind.name, kind.zh)}
-            self._sheet = next((name for name in names if header_key(name) in wanted), names[0])
+            chosen = next((name for name in names if header_key(name) in wanted), None)
+            if chosen is None and len(names) == 1:
+                chosen = names[0]  # nothing to choose from: its header is read as usual
+            if chosen is None:
+                for name in names:
+                    row = first_row(name)
+                    if row is not None and self._is_header(row):
+                        chosen = name
+                        self._passed_over = name != names[0]
+                        break
+            if chosen is None:
+                self._no_header_sheet = len(names) > 1
+                chosen = names[0]
+            self._sheet = chosen
         return self._sheet
+
+    def _is_header(self, row: Sequence[object]) -> bool:
+        header = [cell_text(cell).strip() for cell in row]
+        if self.kind is None:
+            return recognise(header) is not None
+        found = _match(self.kind, header)
+        return any(needed(column) and column.name in found for column in self.kind.columns)
+
+    def _report_sheet(self) -> bool:
+        """Say which sheet was read when others were passed over; False if none will do."""
+        if not self.sheets or self._sheet is None:
+            return True
+        listed_zh = "、".join(f"「{name}」" for name in self.sheets)
+        listed_en = ", ".join(f'"{name}"' for name in self.sheets)
+        if self._no_header_sheet:
+            if self.kind is not None:
+                named_zh = f"「{self.kind.zh}」或「{self.kind.name}」"
+                named_en = f'"{self.kind.zh}" or "{self.kind.name}"'
+            else:
+                named_zh, named_en = (
+                    "报表名称（如「就业情况」）",
+                    'after its kind (such as "就业情况")',
+                )
+            self._problem(
+                "no-data-sheet",
+                f"工作簿中没有哪个工作表的第 1 行是报表表头；找到的工作表：{listed_zh}。"
+                f"请把数据放在名为{named_zh}的工作表中，第 1 行为表头（可在上传页面下载空白模板，"
+                "或运行 ducha template 报表类型 -o 文件名）",
+                f"no sheet of the workbook has a return's header in its first row; sheets found:"
+                f" {listed_en}. Put the data on a sheet named {named_en}, its header in row 1"
+                " (the blank template is on the upload page, or run ducha template KIND -o FILE)",
+                value=", ".join(self.sheets),
+            )
+            return False
+        if self._passed_over:  # a sheet named after the kind is the rule, said in the template
+            self._problem(
+                "sheet-read",
+                f"读取的是工作表「{self._sheet}」（工作簿中的工作表：{listed_zh}）",
+                f'the sheet read is "{self._sheet}" (sheets of the workbook: {listed_en})',
+                value=self._sheet,
+                severity="warning",
+            )
+        return True
 
     # Typed rows
 
@@ -1089,13 +1159,33 @@ def _ole_streams(path: Path) -> set[str]:
     return {name for name in _OLE_NAMES if name.encode("utf-16-le") + b"\0\0" in data}
 
 
-def _calamine_rows(path: Path, choose: Callable[[list[str]], str]) -> Iterator[Sequence[object]]:
+# Rows looked at for a sheet's header: a title or notes may stand above it.
+_HEADER_SEARCH_ROWS = 30
+
+
+def _first_row(rows: Iterable[Sequence[object]]) -> Sequence[object] | None:
+    for number, row in enumerate(rows):
+        if number >= _HEADER_SEARCH_ROWS:
+            return None
+        if not _blank(row):
+            return row
+    return None
+
+
+def _calamine_rows(path: Path, choose: Callable[..., str]) -> Iterator[Sequence[object]]:
     """Rows of the chosen sheet from row 1, read whole by python-calamine (fast)."""
     with CalamineWorkbook.from_path(str(path)) as book:
-        yield from book.get_sheet_by_name(choose(book.sheet_names)).iter_rows()
+
+        def first_row(name: str) -> Sequence[object] | None:
+            try:
+                return _first_row(book.get_sheet_by_name(name).iter_rows())
+            except Exception:  # a chart sheet, or one the engine cannot read
+                return None
+
+        yield from book.get_sheet_by_name(choose(book.sheet_names, first_row)).iter_rows()
 
 
-def _openpyxl_rows(path: Path, choose: Callable[[list[str]], str]) -> Iterator[Sequence[object]]:
+def _openpyxl_rows(path: Path, choose: Callable[..., str]) -> Iterator[Sequence[object]]:
     """Rows of the chosen sheet from row 1, streamed by openpyxl (slow, little memory)."""
     import openpyxl  # 0.1 s to import, and only large workbooks need it
 
@@ -1103,7 +1193,15 @@ def _openpyxl_rows(path: Path, choose: Callable[[list[str]], str]) -> Iterator[S
         warnings.simplefilter("ignore")  # "no default style" and the like
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
-        sheet = book[choose(book.sheetnames)]
+
+        def first_row(name: str) -> Sequence[object] | None:
+            sheet = book[name]
+            if not hasattr(sheet, "iter_rows"):  # a chart sheet
+                return None
+            sheet.reset_dimensions()
+            return _first_row(sheet.iter_rows(values_only=True))
+
+        sheet = book[choose(book.sheetnames, first_row)]
         sheet.reset_dimensions()  # trust the cells, not the file's stated size
         yield from sheet.iter_rows(values_only=True)
     finally:

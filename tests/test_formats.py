@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import time
 import uuid
 import zipfile
 from collections.abc import Callable, Iterator
@@ -284,3 +285,104 @@ def test_encrypted_workbook_says_how_to_save_it(tmp_path):
     reader = open_return(path)
     assert [p.rule for p in reader.problems] == ["encrypted-workbook"]
     assert "remove the password" in reader.problems[0].message_en
+
+
+# ---------------------------------------------------------- sheet choice --
+
+
+def three_sheets(path: Path, data: bool = True) -> Path:
+    """Instructions, an empty sheet, then (if ``data``) the return on a sheet named Sheet3."""
+    book = openpyxl.Workbook()
+    book.active.title = "说明"
+    book.active.append(["填报说明：请在后面的工作表中填写"])
+    book.create_sheet("空白")
+    if data:
+        sheet = book.create_sheet("Sheet3")
+        for row in source_rows():
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_the_first_sheet_with_a_header_is_read_and_named(tmp_path):
+    reader = open_return(three_sheets(tmp_path / "救助.xlsx"))
+    assert [(p.rule, p.severity, p.value, p.message_zh, p.message_en) for p in reader.problems] == [
+        (
+            "sheet-read",
+            "warning",
+            "Sheet3",
+            "读取的是工作表「Sheet3」（工作簿中的工作表：「说明」、「空白」、「Sheet3」）",
+            'the sheet read is "Sheet3" (sheets of the workbook: "说明", "空白", "Sheet3")',
+        )
+    ]
+    assert [row_no for row_no, _ in reader.rows()] == [2, 3]
+
+
+def test_a_workbook_without_a_header_sheet_names_its_sheets(tmp_path):
+    reader = open_return(three_sheets(tmp_path / "救助.xlsx", data=False), "disability_aid")
+    assert [(p.rule, p.message_zh, p.message_en) for p in reader.problems] == [
+        (
+            "no-data-sheet",
+            "工作簿中没有哪个工作表的第 1 行是报表表头；找到的工作表：「说明」、「空白」。"
+            "请把数据放在名为「残疾人救助发放」或「disability_aid」的工作表中，第 1 行为表头"
+            "（可在上传页面下载空白模板，或运行 ducha template 报表类型 -o 文件名）",
+            "no sheet of the workbook has a return's header in its first row; sheets found:"
+            ' "说明", "空白". Put the data on a sheet named "残疾人救助发放" or "disability_aid",'
+            " its header in row 1 (the blank template is on the upload page, or run ducha"
+            " template KIND -o FILE)",
+        )
+    ]
+
+
+# ------------------------------------------------ limits of the new formats --
+
+
+def far_ods(path: Path) -> Path:
+    """The .ods sample with a row repeated 1,048,000 times, then one cell repeated 16,000 times."""
+    far = (
+        '<table:table-row table:number-rows-repeated="1048000"><table:table-cell/></table:table-row>'
+        '<table:table-row><table:table-cell table:number-columns-repeated="16000"'
+        ' office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell>'
+        "</table:table-row>"
+    )
+    sample_ods = DATA / "disability_aid_2006-05.ods"
+    with (
+        zipfile.ZipFile(sample_ods) as source,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out,
+    ):
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "content.xml":
+                text = data.decode()
+                cut = text.rindex("</table:table>")
+                data = (text[:cut] + far + text[cut:]).encode()
+            out.writestr(info, data)
+    return path
+
+
+def test_a_hostile_ods_is_rejected_and_the_process_lives(tmp_path):
+    start = time.perf_counter()
+    reader = open_return(far_ods(tmp_path / "far.ods"))
+    assert [p.rule for p in reader.problems] == ["reader-failed"]
+    assert time.perf_counter() - start < 60
+
+
+@pytest.mark.parametrize(
+    ("env", "body", "rule"),
+    [
+        ({"DUCHA_MAX_ROWS": "3"}, "<tr><td>1</td></tr>" * 5, "too-many-rows"),
+        ({"DUCHA_MAX_COLUMNS": "3"}, "<tr>" + "<td>1</td>" * 5 + "</tr>", "too-many-columns"),
+        ({}, "<tr><td>" + "长" * 40_000 + "</td></tr>", "cell-too-long"),
+        ({}, '<tr><td title="' + "x" * (5 << 20), "cell-too-long"),
+    ],
+    ids=["rows", "columns", "cell", "unended-tag"],
+)
+def test_html_tables_have_the_same_limits(env, body, rule, tmp_path, monkeypatch):
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    path = tmp_path / "page.xls"
+    header = "<tr><th>单位代码</th><th>单位名称</th><th>单位类别</th></tr>"
+    path.write_text(f"<html><body><table>{header}{body}</table></body></html>", encoding="utf-8")
+    reader = open_return(path)
+    list(reader.rows())
+    assert rule in [p.rule for p in reader.problems]
