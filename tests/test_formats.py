@@ -103,6 +103,25 @@ def backslash_paths(path: Path) -> Path:
     return path
 
 
+def workbook_at_root(path: Path) -> Path:
+    """An .xlsx whose workbook and sheet sit at the zip root (workbook.xml, sheet1.xml)."""
+    plain = path.with_suffix(".plain.xlsx")
+    book = openpyxl.Workbook()
+    for row in source_rows():
+        book.active.append(row)
+    book.save(plain)
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info)
+            for old, new in ((b"/xl/worksheets/", b"/"), (b"/xl/", b"/"), (b'="xl/', b'="')):
+                data = data.replace(old, new)
+            data = data.replace(b'Target="worksheets/', b'Target="')
+            out.writestr(info.filename.replace("xl/worksheets/", "").replace("xl/", ""), data)
+    plain.unlink()
+    assert "workbook.xml" in zipfile.ZipFile(path).namelist()
+    return path
+
+
 def sample(name: str) -> Callable[[Path], Path]:
     return lambda path: path.write_bytes((DATA / name).read_bytes()) and path
 
@@ -118,6 +137,7 @@ FORMATS = {
     "html_page.htm": html_table("utf-8", "utf-8"),
     "instructions_first.xlsx": instructions_first,
     "backslash_paths.xlsx": backslash_paths,
+    "workbook_at_root.xlsx": workbook_at_root,
 }
 
 
