@@ -327,11 +327,12 @@ def cmd_ingest(settings: Settings, paths: list[Path], kind: str | None, as_of: d
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise UsageError("找不到文件 / no such file or folder: " + ", ".join(missing))
-    from etl.load import expand_paths, ingest_files
+    from etl.load import RETURN_SUFFIXES, expand_paths, ingest_files
 
     if not expand_paths(paths):
         raise UsageError(
-            "文件夹中没有报表文件 / no return files (.csv, .xlsx) in: " + ", ".join(map(str, paths))
+            f"文件夹中没有报表文件 / no return files ({', '.join(sorted(RETURN_SUFFIXES))}) in: "
+            + ", ".join(map(str, paths))
         )
     url = _upgraded(settings)
     reports = ingest_files(url, paths, kind=kind, as_of=as_of)

@@ -38,7 +38,7 @@ from etl.report import ExpectationOutcome, Problem, Report
 from etl.settings import connect
 from etl.sqlgen import year_sql
 
-RETURN_SUFFIXES = {".csv", ".xlsx", ".xls"}
+RETURN_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".htm", ".html"}
 
 # Files being loaded hold a session advisory lock in this namespace, keyed by
 # file_id; a 'validating' file whose lock is free was left by a dead process.

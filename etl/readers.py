@@ -28,7 +28,11 @@ from typing import Any, BinaryIO
 
 from python_calamine import CalamineWorkbook
 
+from etl.html_tables import html_encoding as _html_encoding
+from etl.html_tables import html_rows
+from etl.isolated import ReaderDied, ReaderError, isolated_rows, memory_limit
 from etl.kinds import KINDS, Column, Kind, kind_by_any_name, needed
+from etl.limits import LimitExceeded, Limits, WorkbookStats, check_workbook
 from etl.report import Problem
 
 SNIFF_BYTES = 65536
@@ -36,13 +40,16 @@ SNIFF_BYTES = 65536
 # memory (about twice its XML); above this much sheet XML (~100k rows) openpyxl
 # streams it instead.
 CALAMINE_MAX_XML_BYTES = 32_000_000
+# python-calamine also allocates the sheet as a dense grid from its first to its
+# farthest cell, empty cells included: beyond this many, openpyxl streams it.
+CALAMINE_MAX_GRID_CELLS = 4_000_000
 # Beyond this many problems of one rule in one column, only a count is kept: a
 # 1M-row file with one bad column must not become 1M Problem objects in memory.
 MAX_CELL_PROBLEMS = 1000
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls, or an encrypted workbook
-_SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+_SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 
 # Full-width ASCII variants (U+FF01–FF5E) and the ideographic space, folded to
 # ASCII; a translate table rather than NFKC so Chinese text is otherwise untouched.
@@ -379,6 +386,55 @@ def recognise(header: Sequence[str]) -> Kind | None:
     return None
 
 
+def closest_kind(header: Sequence[str]) -> tuple[Kind | None, list[Column]]:
+    """The kind whose columns this header matches most, and its required columns missing."""
+    best, best_found = None, 0
+    for kind in KINDS.values():
+        found = len(_match(kind, header))
+        if found > best_found:
+            best, best_found = kind, found
+    if best is None:
+        return None, []
+    found = _match(best, header)
+    return best, [c for c in best.columns if needed(c) and c.name not in found]
+
+
+def unknown_kind_message(header: Sequence[str]) -> tuple[str, str]:
+    """What to tell a clerk whose header is no kind's: what was read, what is closest, the template."""
+    shown = [text if len(text) <= 30 else text[:29] + "…" for text in header if text.strip()]
+    more = len(shown) - 12
+    read_zh = "、".join(f"「{text}」" for text in shown[:12]) + (
+        f" 等 {len(shown)} 个" if more > 0 else ""
+    )
+    read_en = ", ".join(f'"{text}"' for text in shown[:12]) + (
+        f" and {more} more" if more > 0 else ""
+    )
+    if not shown:
+        read_zh, read_en = "（空）", "(none)"
+    kind, missing = closest_kind(header)
+    if kind is None:
+        listed_zh, listed_en = _kinds_listed()
+        return (
+            f"无法从表头识别报表类型。读到的表头：{read_zh}，与任何一种报表都不相符（可选：{listed_zh}）。"
+            "请在上传页面下载对应报表的空白模板（或运行 ducha template 报表类型 -o 文件名），按模板的表头填写后再提交",
+            f"cannot tell the kind of return from its header. Headers read: {read_en}; they match"
+            f" no kind of return (one of: {listed_en}). Download the blank template of the return"
+            " on the upload page (or run ducha template KIND -o FILE), fill in under its header"
+            " and submit again",
+        )
+    missing_zh = "、".join(f"「{c.zh}」" for c in missing) or "（无）"
+    missing_en = ", ".join(f"{c.name} ({c.zh})" for c in missing) or "(none)"
+    return (
+        f"无法从表头识别报表类型。读到的表头：{read_zh}。最接近的是{kind.zh}（{kind.name}），"
+        f"缺少必填列：{missing_zh}。请在上传页面下载{kind.zh}的空白模板"
+        f"（或运行 ducha template {kind.name} -o 文件名），按模板的表头填写后再提交",
+        f"cannot tell the kind of return from its header. Headers read: {read_en}. The closest"
+        f" kind is {kind.name} ({kind.zh}), missing the required columns: {missing_en}."
+        f" Download the blank template of {kind.name} on the upload page (or run ducha template"
+        f" {kind.name} -o FILE), fill in under its header and submit again",
+    )
+
+
 class ReturnReader:
     """One return file: its kind, header and problems, and a stream of its typed rows."""
 
@@ -390,11 +446,16 @@ class ReturnReader:
         self._format = "csv"
         self._encoding = ""  # "" = only ASCII seen so far, decided at the first other byte
         self._skip = 0  # bytes of BOM
+        self._newline = b"\n"  # b"\r" for old-Mac CSV ("CSV (Macintosh)")
         self._delimiter = ","
         self._sheet: str | None = None
+        self.sheets: list[str] = []  # a workbook's sheets, in order; the one read is _sheet
+        self._no_header_sheet = False
+        self._passed_over = False  # sheets before the one read were not a return's
         self._header_row = 0
         self._positions: dict[str, int] = {}
         self._file_problems = 0
+        self._workbook: WorkbookStats | None = None
 
     # Problems
 
@@ -420,6 +481,8 @@ class ReturnReader:
             return
         if not self._sniff(head):
             return
+        if self._format == "xlsx" and not self._check_workbook():
+            return  # (a zip: xlsx, or another workbook that _check_workbook names)
 
         header_row, header, has_rows = 0, [], False
         with closing(self._records()) as records:
@@ -431,10 +494,13 @@ class ReturnReader:
                     continue
                 has_rows = True
                 break
-        if self._failed:
+        if self._failed or not self._report_sheet():
             return
         if not header_row:
-            self._problem("empty-file", "文件是空的，没有表头和数据", "the file is empty")
+            if self._format == "html":
+                self._not_a_spreadsheet(looks_like="web")
+            else:
+                self._problem("empty-file", "文件是空的，没有表头和数据", "the file is empty")
             return
         self._header_row = header_row
         self._read_header(header)
@@ -448,17 +514,30 @@ class ReturnReader:
         if not head:
             self._problem("empty-file", "文件是空的（0 字节）", "the file is empty (0 bytes)")
             return False
+        if _is_html(head):
+            # An HTML table saved as .xls/.htm, as office and OA systems export them.
+            self._format = "html"
+            self._encoding = _html_encoding(head)
+            return True
         if head.startswith(_ZIP_MAGIC):
             self._format = "xlsx"
             return True
         if head.startswith(_OLE_MAGIC):
-            self._problem(
-                "legacy-xls",
-                "这是旧版 Excel（.xls）文件或加密的工作簿，无法读取；请在 Excel 中另存为 .xlsx 或 CSV 后再提交",
-                "this is a legacy Excel .xls file or an encrypted workbook, which cannot be read;"
-                " save it from Excel as .xlsx or CSV and submit it again",
-            )
-            return False
+            streams = _ole_streams(self.path)
+            if "EncryptedPackage" in streams:
+                self._problem(
+                    "encrypted-workbook",
+                    "工作簿设置了打开密码（已加密），无法读取；请在 Excel 或 WPS 中取消密码（文件→信息→保护工作簿）后另存为 .xlsx 再提交",
+                    "the workbook is protected by a password (encrypted) and cannot be read; remove"
+                    " the password in Excel or WPS (File → Info → Protect Workbook), save it as .xlsx"
+                    " and submit it again",
+                )
+                return False
+            if "WordDocument" in streams:
+                self._not_a_spreadsheet(looks_like="word")
+                return False
+            self._format = "calamine"  # legacy .xls (BIFF), read by python-calamine
+            return True
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             self._encoding = "utf-16"  # Excel's "Unicode text": tab-separated UTF-16
         elif head.startswith(codecs.BOM_UTF8):
@@ -483,13 +562,57 @@ class ReturnReader:
                 return False
         text = head[self._skip :].decode(self._encoding or "ascii", errors="ignore")
         self._delimiter = _delimiter(text)
+        if b"\r" in head and b"\n" not in head:
+            self._newline = b"\r"
         return True
 
-    def _not_a_spreadsheet(self, row: int | None = None) -> None:
+    def _check_workbook(self) -> bool:
+        """Tell which workbook the zip is, and check it against etl.limits before any reader allocates for it."""
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                raw = archive.namelist()
+                mimetype = archive.read("mimetype")[:100] if "mimetype" in raw else b""
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError):
+            self._not_a_spreadsheet()
+            return False
+        names = {name.replace("\\", "/").lstrip("/") for name in raw}
+        if "xl/workbook.xml" in names and names == set(raw):
+            self._format = "xlsx"
+        elif {
+            "xl/workbook.xml",
+            "workbook.xml",
+            "xl/workbook.bin",
+        } & names or b"opendocument.spreadsheet" in mimetype:
+            # Backslash paths, a workbook at the zip root, .xlsb, .ods: python-calamine
+            # reads them, in a child process (the scan below knows only xlsx sheets).
+            self._format = "calamine"
+        else:
+            looks_like = "word" if "word/document.xml" in names else "zip"
+            if b"opendocument.text" in mimetype:
+                looks_like = "word"
+            self._not_a_spreadsheet(looks_like=looks_like)
+            return False
+        try:
+            self._workbook = check_workbook(self.path)
+        except LimitExceeded as err:
+            breach = err.breach
+            self._problem(breach.rule, breach.message_zh, breach.message_en, value=breach.value)
+            return False
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+            self._not_a_spreadsheet()
+            return False
+        return True
+
+    def _not_a_spreadsheet(self, row: int | None = None, looks_like: str | None = None) -> None:
+        if looks_like is None and row is None:
+            looks_like = _looks_like(self.path)
+        zh, en = _LOOKS_LIKE.get(looks_like or "", ("", ""))
         self._problem(
             "not-a-spreadsheet",
-            "文件不是 CSV 或 XLSX 表格，无法读取",
-            "the file is not a CSV or XLSX spreadsheet and cannot be read",
+            f"文件不是表格（CSV、Excel 或 WPS 表格），无法读取{zh}；请在 Excel 或 WPS 中打开报表，"
+            "另存为 .xlsx 或 CSV 后再提交",
+            f"the file is not a spreadsheet (CSV, Excel or WPS) and cannot be read{en}; open the"
+            " return in Excel or WPS, save it as .xlsx or CSV and submit it again",
             row=row,
         )
 
@@ -506,14 +629,8 @@ class ReturnReader:
         if self.kind is None:
             self.kind = recognise(header)
             if self.kind is None:
-                listed_zh, listed_en = _kinds_listed()
-                self._problem(
-                    "unknown-kind",
-                    f"无法从表头识别报表类型；请用 --kind 指定，或使用以下报表之一的表头：{listed_zh}",
-                    "cannot tell the kind of return from its header; give --kind, or use the"
-                    f" header of one of: {listed_en}",
-                    row=self._header_row,
-                )
+                zh, en = unknown_kind_message(header)
+                self._problem("unknown-kind", zh, en, row=self._header_row)
                 return
         kind = self.kind
         self._positions = _match(kind, header)
@@ -554,14 +671,59 @@ class ReturnReader:
     # Raw rows: (row number as in Excel, cells), blank rows included
 
     def _records(self) -> Iterator[tuple[int, Sequence[object]]]:
+        if self._format == "calamine":
+            return self._calamine_records()
+        if self._format == "html":
+            return self._html_records()
         return self._xlsx_records() if self._format == "xlsx" else self._csv_records()
+
+    def _reader_failed(self, limit: int, row_no: int) -> None:
+        self._problem(
+            "reader-failed",
+            f"读取工作簿时超出了内存上限（{limit >> 20} MB，设置项 DUCHA_READER_MEMORY_MB）"
+            "或读取程序异常退出，文件未载入；请在 Excel 或 WPS 中删除数据区以外的行列，另存为 .xlsx 后再提交",
+            f"reading the workbook went over the memory limit ({limit >> 20} MB,"
+            " DUCHA_READER_MEMORY_MB) or the reader stopped abnormally, so nothing was loaded;"
+            " delete the rows and columns outside the data in Excel or WPS, save it as .xlsx"
+            " and submit it again",
+            row=row_no + 1 if row_no else None,
+        )
+
+    def _html_records(self) -> Iterator[tuple[int, Sequence[object]]]:
+        """Rows of the HTML page's table rows (<tr>), in bounded memory; nothing is fetched."""
+        row_no = 0
+        try:
+            for cells in html_rows(self.path, self._encoding, Limits.from_env()):
+                row_no += 1
+                yield row_no, cells
+        except LimitExceeded as err:
+            breach = err.breach
+            self._problem(breach.rule, breach.message_zh, breach.message_en, value=breach.value)
+        except (OSError, UnicodeDecodeError):
+            self._undecodable(row_no + 1)
+
+    def _calamine_records(self) -> Iterator[tuple[int, Sequence[object]]]:
+        """Rows of a workbook python-calamine reads in a child process (.xls, .xlsb, .ods …)."""
+        row_no = 0
+        try:
+            for cells in isolated_rows(self.path, self._choose_sheet):
+                row_no += 1
+                yield row_no, cells
+        except ReaderDied as err:
+            self._reader_failed(err.limit, row_no)
+        except ReaderError as err:
+            if "limit" in str(err).lower():  # calamine's own cell limit ("Cell limit exceeded")
+                self._reader_failed(memory_limit(), row_no)
+            else:
+                self._not_a_spreadsheet(row_no + 1 if row_no else None, looks_like="damaged")
 
     def _csv_records(self) -> Iterator[tuple[int, Sequence[object]]]:
         row_no = 0
         try:
             with self.path.open("rb") as file:
                 file.seek(self._skip)
-                reader = csv.reader(_lines(file, self._encoding), delimiter=self._delimiter)
+                lines = _lines(file, self._encoding, self._newline)
+                reader = csv.reader(lines, delimiter=self._delimiter)
                 for cells in reader:
                     row_no += 1
                     yield row_no, cells
@@ -584,28 +746,89 @@ class ReturnReader:
         try:
             with zipfile.ZipFile(self.path) as archive:
                 names = archive.namelist()
-                sheet_bytes = sum(
-                    info.file_size
-                    for info in archive.infolist()
-                    if info.filename.startswith("xl/worksheets/")
-                )
             if "xl/workbook.xml" not in names:  # .xlsb, .ods, .docx, any other zip
                 self._not_a_spreadsheet()
                 return
-            engine = _calamine_rows if sheet_bytes <= CALAMINE_MAX_XML_BYTES else _openpyxl_rows
+            stats = self._workbook or check_workbook(self.path)
+            small = (
+                stats.largest_sheet_bytes() <= CALAMINE_MAX_XML_BYTES
+                and stats.largest_grid() <= CALAMINE_MAX_GRID_CELLS
+            )
+            engine = _calamine_rows if small else _openpyxl_rows
             for cells in engine(self.path, self._choose_sheet):
                 row_no += 1
                 yield row_no, cells
         except Exception:
             self._not_a_spreadsheet(row_no + 1 if row_no else None)
 
-    def _choose_sheet(self, names: list[str]) -> str:
-        """The sheet named after the kind (or any kind, when none is given), else the first."""
+    def _choose_sheet(
+        self, names: list[str], first_row: Callable[[str], Sequence[object] | None]
+    ) -> str:
+        """The sheet named after the kind (or any kind, when none is given), else the first
+        sheet whose first row is a header; instructions, chart and empty sheets are passed over.
+        """
         if self._sheet is None:
+            self.sheets = list(names)
             kinds = [self.kind] if self.kind is not None else list(KINDS.values())
             wanted = {header_key(name) for kind in kinds for name in (kind.name, kind.zh)}
-            self._sheet = next((name for name in names if header_key(name) in wanted), names[0])
+            chosen = next((name for name in names if header_key(name) in wanted), None)
+            if chosen is None and len(names) == 1:
+                chosen = names[0]  # nothing to choose from: its header is read as usual
+            if chosen is None:
+                for name in names:
+                    row = first_row(name)
+                    if row is not None and self._is_header(row):
+                        chosen = name
+                        self._passed_over = name != names[0]
+                        break
+            if chosen is None:
+                self._no_header_sheet = len(names) > 1
+                chosen = names[0]
+            self._sheet = chosen
         return self._sheet
+
+    def _is_header(self, row: Sequence[object]) -> bool:
+        header = [cell_text(cell).strip() for cell in row]
+        if self.kind is None:
+            return recognise(header) is not None
+        found = _match(self.kind, header)
+        return any(needed(column) and column.name in found for column in self.kind.columns)
+
+    def _report_sheet(self) -> bool:
+        """Say which sheet was read when others were passed over; False if none will do."""
+        if not self.sheets or self._sheet is None:
+            return True
+        listed_zh = "、".join(f"「{name}」" for name in self.sheets)
+        listed_en = ", ".join(f'"{name}"' for name in self.sheets)
+        if self._no_header_sheet:
+            if self.kind is not None:
+                named_zh = f"「{self.kind.zh}」或「{self.kind.name}」"
+                named_en = f'"{self.kind.zh}" or "{self.kind.name}"'
+            else:
+                named_zh, named_en = (
+                    "报表名称（如「就业情况」）",
+                    'after its kind (such as "就业情况")',
+                )
+            self._problem(
+                "no-data-sheet",
+                f"工作簿中没有哪个工作表的第 1 行是报表表头；找到的工作表：{listed_zh}。"
+                f"请把数据放在名为{named_zh}的工作表中，第 1 行为表头（可在上传页面下载空白模板，"
+                "或运行 ducha template 报表类型 -o 文件名）",
+                f"no sheet of the workbook has a return's header in its first row; sheets found:"
+                f" {listed_en}. Put the data on a sheet named {named_en}, its header in row 1"
+                " (the blank template is on the upload page, or run ducha template KIND -o FILE)",
+                value=", ".join(self.sheets),
+            )
+            return False
+        if self._passed_over:  # a sheet named after the kind is the rule, said in the template
+            self._problem(
+                "sheet-read",
+                f"读取的是工作表「{self._sheet}」（工作簿中的工作表：{listed_zh}）",
+                f'the sheet read is "{self._sheet}" (sheets of the workbook: {listed_en})',
+                value=self._sheet,
+                severity="warning",
+            )
+        return True
 
     # Typed rows
 
@@ -822,8 +1045,12 @@ class _BinaryLine(ValueError):
 _BLOCK_BYTES = 1 << 20
 
 
-def _lines(file: BinaryIO, encoding: str) -> Iterator[str]:
-    """Decode a CSV line by line, so that a bad byte is reported at its own row."""
+def _lines(file: BinaryIO, encoding: str, newline: bytes = b"\n") -> Iterator[str]:
+    """Decode a CSV line by line, so that a bad byte is reported at its own row.
+
+    Lines end with LF (or CRLF); with ``newline=b"\r"``, with CR alone, as old-Mac
+    "CSV (Macintosh)" files do.
+    """
     if encoding == "utf-16":  # its newlines are two bytes: leave the splitting to io
         yield from io.TextIOWrapper(file, encoding="utf-16", newline="")
         return
@@ -832,7 +1059,7 @@ def _lines(file: BinaryIO, encoding: str) -> Iterator[str]:
         block = file.read(_BLOCK_BYTES)
         if block:
             block = tail + block
-            cut = block.rfind(b"\n") + 1
+            cut = block.rfind(newline) + 1
             if not cut:  # one long line so far
                 tail = block
                 continue
@@ -850,9 +1077,9 @@ def _lines(file: BinaryIO, encoding: str) -> Iterator[str]:
                     text = block.decode(encoding)
         if text is not None:
             # newline="\n": split where the binary file's lines split, translate nothing.
-            yield from io.StringIO(text, newline="\n")
+            yield from io.StringIO(text, newline=newline.decode())
             continue
-        for line in io.BytesIO(block):
+        for line in io.BytesIO(block) if newline == b"\n" else block.splitlines(keepends=True):
             if b"\0" in line:  # binary junk; and PostgreSQL text cannot hold NUL
                 raise _BinaryLine()
             if not encoding:
@@ -869,13 +1096,96 @@ def _lines(file: BinaryIO, encoding: str) -> Iterator[str]:
             yield line.decode(encoding)
 
 
-def _calamine_rows(path: Path, choose: Callable[[list[str]], str]) -> Iterator[Sequence[object]]:
+# What a file that is not a spreadsheet looks like, for the clerk's message.
+_LOOKS_LIKE = {
+    "web": (
+        "：它看起来是一个网页（HTML），但其中没有表格",
+        ": it looks like a web page (HTML) with no table in it",
+    ),
+    "word": ("：它看起来是一份 Word 文档", ": it looks like a Word document"),
+    "picture": (
+        "：它看起来是一张图片（PNG、JPEG 或 GIF）",
+        ": it looks like a picture (PNG, JPEG or GIF)",
+    ),
+    "pdf": ("：它看起来是一份 PDF 文档", ": it looks like a PDF document"),
+    "zip": ("：它是一个装着其他文件的压缩包（zip）", ": it is a zip of other files"),
+    "damaged": (
+        "：工作簿已损坏，或是无法读取的版本",
+        ": the workbook is damaged or of a version that cannot be read",
+    ),
+}
+_PICTURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
+
+
+def _looks_like(path: Path) -> str | None:
+    """What a file that is no spreadsheet seems to be, from its first bytes."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(4096)
+    except OSError:
+        return None
+    if head.startswith(_PICTURES):
+        return "picture"
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"{\\rtf"):
+        return "word"
+    if head.startswith(_OLE_MAGIC) and "WordDocument" in _ole_streams(path):
+        return "word"
+    if _is_html(head):
+        return "web"
+    return None
+
+
+def _is_html(head: bytes) -> bool:
+    text = head.lstrip(codecs.BOM_UTF8).lstrip().lower()
+    if text.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = head.decode("utf-16", errors="ignore").lstrip("\ufeff").lstrip().lower().encode()
+    return text.startswith(
+        (b"<!doctype html", b"<html", b"<table", b"<meta", b"<head", b"<?xml")
+    ) and (b"<html" in text or b"<table" in text or b"<!doctype html" in text)
+
+
+_OLE_NAMES = ("EncryptedPackage", "WordDocument", "Workbook", "Book")
+
+
+def _ole_streams(path: Path) -> set[str]:
+    """Names of well-known streams in an OLE compound file (its directory, UTF-16 names)."""
+    try:
+        with path.open("rb") as file:
+            data = file.read(8 << 20)
+    except OSError:
+        return set()
+    return {name for name in _OLE_NAMES if name.encode("utf-16-le") + b"\0\0" in data}
+
+
+# Rows looked at for a sheet's header: a title or notes may stand above it.
+_HEADER_SEARCH_ROWS = 30
+
+
+def _first_row(rows: Iterable[Sequence[object]]) -> Sequence[object] | None:
+    for number, row in enumerate(rows):
+        if number >= _HEADER_SEARCH_ROWS:
+            return None
+        if not _blank(row):
+            return row
+    return None
+
+
+def _calamine_rows(path: Path, choose: Callable[..., str]) -> Iterator[Sequence[object]]:
     """Rows of the chosen sheet from row 1, read whole by python-calamine (fast)."""
     with CalamineWorkbook.from_path(str(path)) as book:
-        yield from book.get_sheet_by_name(choose(book.sheet_names)).iter_rows()
+
+        def first_row(name: str) -> Sequence[object] | None:
+            try:
+                return _first_row(book.get_sheet_by_name(name).iter_rows())
+            except Exception:  # a chart sheet, or one the engine cannot read
+                return None
+
+        yield from book.get_sheet_by_name(choose(book.sheet_names, first_row)).iter_rows()
 
 
-def _openpyxl_rows(path: Path, choose: Callable[[list[str]], str]) -> Iterator[Sequence[object]]:
+def _openpyxl_rows(path: Path, choose: Callable[..., str]) -> Iterator[Sequence[object]]:
     """Rows of the chosen sheet from row 1, streamed by openpyxl (slow, little memory)."""
     import openpyxl  # 0.1 s to import, and only large workbooks need it
 
@@ -883,7 +1193,15 @@ def _openpyxl_rows(path: Path, choose: Callable[[list[str]], str]) -> Iterator[S
         warnings.simplefilter("ignore")  # "no default style" and the like
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
-        sheet = book[choose(book.sheetnames)]
+
+        def first_row(name: str) -> Sequence[object] | None:
+            sheet = book[name]
+            if not hasattr(sheet, "iter_rows"):  # a chart sheet
+                return None
+            sheet.reset_dimensions()
+            return _first_row(sheet.iter_rows(values_only=True))
+
+        sheet = book[choose(book.sheetnames, first_row)]
         sheet.reset_dimensions()  # trust the cells, not the file's stated size
         yield from sheet.iter_rows(values_only=True)
     finally:

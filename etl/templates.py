@@ -435,8 +435,11 @@ def _fill_instructions(
             " for its English name, type and rules.",
         ),
         (
-            "3. 保存为 .xlsx（也可另存为 UTF-8 或 GB18030 编码的 CSV）；一份文件只放一类报表。",
-            "3. Save as .xlsx (or as CSV in UTF-8 or GB18030); one kind of return per file.",
+            "3. 保存为 .xlsx（也接受 .xls、.xlsb、.ods、系统导出的网页表格，以及 UTF-8 或 GB18030"
+            " 编码、逗号/制表符/分号分隔的 CSV）；一份文件只放一类报表。",
+            "3. Save as .xlsx (.xls, .xlsb, .ods, a web-page table exported by an office system,"
+            " and CSV in UTF-8 or GB18030 separated by commas, tabs or semicolons are accepted"
+            " too); one kind of return per file.",
         ),
         (
             "4. 报送督查部门，由其载入：ducha ingest 文件名 --kind " + kind.name,

@@ -30,7 +30,7 @@ st.caption(t("upload.limit", limit=limit_mb, chars=upload_rules.MAX_NAME_CHARS))
 round_no = st.session_state.setdefault("upload_round", 0)
 uploads = st.file_uploader(
     t("upload.files"),
-    type=["csv", "xlsx"],
+    type=["csv", "txt", "xlsx", "xlsm", "xls", "xlsb", "ods", "htm", "html"],  # contract §1
     accept_multiple_files=True,
     key=f"upload_files_{round_no}",
 )
