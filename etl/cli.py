@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import tempfile
 import traceback
@@ -15,6 +16,7 @@ import psycopg
 
 from etl import db
 from etl.kinds import KINDS, kind_by_any_name
+from etl.names import shown_name
 from etl.report import Report
 from etl.settings import Settings, WarehouseUnavailable, connect
 
@@ -255,17 +257,24 @@ def cmd_upgrade(settings: Settings) -> int:
 
 
 def cmd_ingest(settings: Settings, paths: list[Path], kind: str | None, as_of: date | None) -> int:
-    missing = [str(p) for p in paths if not p.exists()]
+    from etl.load import ingest_files, scan_paths
+
+    missing = [shown_name(p) for p in paths if not os.path.lexists(p)]
     if missing:
         raise UsageError("找不到文件 / no such file or folder: " + ", ".join(missing))
-    from etl.load import expand_paths, ingest_files
-
-    if not expand_paths(paths):
+    files, skipped = scan_paths(paths)
+    for passed_over in skipped:
+        say(passed_over.line())
+    refused = sum(s.refused for s in skipped)
+    if not files:
+        if refused:  # named, but not a file ducha will open: said above
+            return EXIT_REJECTED
         raise UsageError(
-            "文件夹中没有报表文件 / no return files (.csv, .xlsx) in: " + ", ".join(map(str, paths))
+            "文件夹中没有报表文件 / no return files (.csv, .xlsx) in: "
+            + ", ".join(map(shown_name, paths))
         )
     url = _upgraded(settings)
-    reports = ingest_files(url, paths, kind=kind, as_of=as_of)
+    reports = ingest_files(url, files, kind=kind, as_of=as_of)
     for report in reports:
         print_report(report)
     accepted = sum(r.outcome != "rejected" for r in reports)
@@ -273,8 +282,9 @@ def cmd_ingest(settings: Settings, paths: list[Path], kind: str | None, as_of: d
     say(
         f"共 {len(reports)} 个文件：接收 {accepted}，拒收 {rejected} / "
         f"{len(reports)} files: {accepted} accepted, {rejected} rejected"
+        + (f"；未打开 {refused} / {refused} not opened (links, special files)" if refused else "")
     )
-    return EXIT_REJECTED if rejected else EXIT_OK
+    return EXIT_REJECTED if rejected or refused else EXIT_OK
 
 
 def print_report(report: Report) -> None:
@@ -288,6 +298,15 @@ class _FileProgress:
     def __init__(self) -> None:
         self.bar = None
 
+    def skipped(self, skipped: list) -> None:
+        for passed_over in skipped:
+            self.note(passed_over.line())
+
+    def note(self, line: str) -> None:
+        if self.bar is not None:
+            self.bar.clear()
+        log(line)
+
     def start(self, files: list[Path]) -> None:
         if sys.stderr.isatty():
             from tqdm import tqdm
@@ -299,7 +318,7 @@ class _FileProgress:
     def done(self, path: Path, report: Report) -> None:
         if self.bar is not None:
             self.bar.update(1)
-            self.bar.set_postfix_str(path.name)
+            self.bar.set_postfix_str(shown_name(path.name))
             self.bar.clear()
         for line in report.lines(MAX_PROBLEMS_SHOWN):
             if self.bar is None:
@@ -318,12 +337,16 @@ def log(message: str) -> None:
 
 def cmd_run(settings: Settings, inbox: Path, as_of: date | None) -> int:
     if not inbox.is_dir():
-        raise UsageError(f"收件箱不是文件夹 / the inbox is not a folder: {inbox}")
+        raise UsageError(f"收件箱不是文件夹 / the inbox is not a folder: {shown_name(inbox)}")
     from etl.report_export import write_report_xlsx
     from etl.run import run_inbox
 
     url = _upgraded(settings)
     progress = _FileProgress()
+    # A stop from systemd or docker (SIGTERM) ends the run as Ctrl-C does: the
+    # run is closed as interrupted, and the file in hand is not taken for one
+    # that killed it.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         result = run_inbox(
             url,
@@ -332,18 +355,27 @@ def cmd_run(settings: Settings, inbox: Path, as_of: date | None) -> int:
             on_start=progress.start,
             on_file=progress.done,
             write_excel_report=write_report_xlsx,
+            on_skip=progress.skipped,
+            on_note=progress.note,
         )
     finally:
+        signal.signal(signal.SIGTERM, previous)
         progress.close()
     if result.busy:
         log("另一运行正在进行，本次跳过 / another run holds the lock; nothing done")
         return EXIT_BUSY
     accepted = len(result.reports) - result.rejected
-    log(
-        f"运行 #{result.run_id} 完成：接收 {accepted}，拒收 {result.rejected} / "
-        f"run #{result.run_id} done: {accepted} accepted, {result.rejected} rejected"
+    summary = (
+        f"运行 #{result.run_id} 完成：接收 {accepted}，拒收 {result.rejected}，"
+        f"跳过 {len(result.skipped)} / run #{result.run_id} done: {accepted} accepted,"
+        f" {result.rejected} rejected, {len(result.skipped)} skipped"
     )
-    return EXIT_REJECTED if result.rejected else EXIT_OK
+    log(summary)
+    return EXIT_REJECTED if result.rejected or result.refused else EXIT_OK
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def cmd_template(settings: Settings, kind: str, output: Path, offline: bool) -> int:
