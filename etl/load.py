@@ -347,6 +347,7 @@ def ingest_file(
         ).fetchone()[0]  # fmt: skip
         report.file_id = file_id
         conn.execute(f"select pg_advisory_lock({_FILE_KEY})", (file_id,))
+        conn.commit()  # recorded (and locked) before it is staged: a failure rejects this row
         try:
             if reader.kind is None or any(p.severity == "error" for p in reader.problems):
                 conn.commit()

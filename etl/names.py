@@ -98,17 +98,23 @@ def fitted_name(name: str, limit: int, tag: str = "") -> str:
 def free_name(folder: Path, name: str, room: int = REPORT_ROOM) -> Path:
     """A path in ``folder`` for a file named like ``name`` that is not taken.
 
-    It and ``<it>.report.xlsx`` (``room`` more bytes) fit the filesystem's
-    NAME_MAX; when ``name`` is taken, a timestamp tells the new one apart.
+    It and, when ``room`` is kept for them, its reports ``<it>.report.txt`` and
+    ``<it>.report.xlsx`` fit the filesystem's NAME_MAX and are not taken; when
+    they are, a timestamp tells the new one apart.
     """
     limit = name_max(folder) - room
+
+    def free(target: Path) -> bool:
+        reports = (".report.txt", ".report.xlsx") if room else ()
+        return not any(os.path.lexists(f"{target}{end}") for end in ("", *reports))
+
     target = folder / fitted_name(name, limit)
-    if not os.path.lexists(target):
+    if free(target):
         return target
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     for attempt in range(1000):
         tag = f".{stamp}" if attempt == 0 else f".{stamp}-{attempt}"
         target = folder / fitted_name(name, limit, tag)
-        if not os.path.lexists(target):
+        if free(target):
             return target
     raise FileExistsError(f"no free name for {shown_name(name)} in {shown_name(folder)}")

@@ -45,7 +45,7 @@ from etl.load import (
     sha256_of,
     warehouse_fault,
 )
-from etl.names import free_name, shown_name
+from etl.names import REPORT_ROOM, free_name, shown_name
 from etl.readers import open_return
 from etl.report import Problem, Report
 from etl.settings import connect
@@ -99,7 +99,7 @@ def file_away(
     filed = Filed(target=None)
     try:
         folder.mkdir(exist_ok=True)
-        target = free_name(folder, path.name)
+        target = free_name(folder, path.name, REPORT_ROOM if report.outcome == "rejected" else 0)
     except OSError as err:
         filed.notes.append(
             f"无法移走 {shown}：{err.strerror} / cannot file away {shown}: {err.strerror}"
