@@ -202,6 +202,34 @@ def test_a_killed_run_is_closed_and_its_file_rejected_unread_then_loaded_when_pu
     assert query(warehouse, "select status from ingest.runs where run_id = 3") == [("succeeded",)]
 
 
+def test_a_run_stopped_by_sigterm_is_closed_and_the_next_loads_its_file(
+    warehouse, monkeypatch, capsys, tmp_path
+):
+    """A stop (systemd, docker) is not a crash: the file in hand is not taken for a poison."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    assert run_cli(monkeypatch, capsys, warehouse, "ingest", EXAMPLES / "units.csv").code == 0
+    write_supervision(inbox / "big.csv", BIG_ROWS, ["JD-SY", "BM-CZ"])
+
+    process = ducha_process(warehouse, "run", "--inbox", str(inbox), "--as-of", "2006-12-31")
+    wait_for(lambda: validating(warehouse), what="the run to be in the middle of big.csv")
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(60) == 130, process.stderr.read()
+    assert "interrupted" in process.stderr.read()
+    assert (inbox / "big.csv").exists()
+    assert query(warehouse, "select status, finished_at is not null from ingest.runs") == [
+        ("interrupted", True)
+    ]
+    assert query(warehouse, "select state from ingest.run_files") == [("stopped",)]
+
+    again = ducha_process(warehouse, "run", "--inbox", str(inbox), "--as-of", "2006-12-31")
+    assert again.wait(300) == 0, again.stderr.read()
+    assert query(warehouse, "select count(*) from mart.supervision_items") == [(BIG_ROWS,)]
+    assert query(
+        warehouse, "select outcome from ingest.files where file_name = 'big.csv' order by file_id"
+    ) == [("interrupted",), ("accepted",)]
+
+
 def test_the_warehouse_going_away_mid_run_is_a_clear_error(tmp_path):
     # A server of its own, so the test can stop it under the run.
     home = tmp_path / "own-pg"
