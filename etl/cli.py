@@ -36,7 +36,8 @@ EPILOG = """\
   DUCHA_HOME     内置数据库目录 / where the embedded PostgreSQL lives (default ./.ducha)
 
 退出码 / exit codes:
-  0 全部接收 all accepted · 1 有文件被拒收 a file was rejected · 2 用法错误 usage
+  0 全部接收 all accepted · 1 有文件被拒收，或有链接/特殊文件未打开 a file was rejected,
+    or a symbolic link or special file was not opened · 2 用法错误 usage
   3 无法连接数据仓库 warehouse unavailable · 4 内部错误 internal error
   75 (ducha run) 另一运行正在进行 another run holds the lock, try later
 """
@@ -92,8 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = commands.add_parser(
         "ingest",
         help="校验并载入报表 / validate and load return files",
-        description="校验并载入报表文件；文件夹中先载入单位名录、目标库，再按文件名 / "
-        "validate and load files; a folder loads units, then targets, then the rest by name.",
+        description="校验并载入报表文件；文件夹中先载入单位名录、目标库，再按文件名；"
+        "符号链接和特殊文件（管道、套接字、设备）不跟随、不打开 / "
+        "validate and load files; a folder loads units, then targets, then the rest by name."
+        " Symbolic links and special files (fifos, sockets, devices) are never followed or"
+        " opened: they are reported and left alone.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -112,8 +116,11 @@ def build_parser() -> argparse.ArgumentParser:
         "run",
         help="定时运行：载入收件箱中的新文件 / scheduled run over an inbox folder",
         description="载入收件箱中的每个报表文件，然后移入 processed/ 或 rejected/（附报告）；"
-        "同一时间只有一个运行 / load every return file in the inbox, then move it to "
-        "processed/ or rejected/ (with its report); runs never overlap.",
+        "同一时间只有一个运行；符号链接、特殊文件、子文件夹和 Office 锁定文件（~$*）留在原处并说明；"
+        "曾使运行中止的文件下次不再读取，直接拒收 / load every return file in the inbox, then "
+        "move it to processed/ or rejected/ (with its report); runs never overlap. Symbolic "
+        "links, special files, subfolders and Office lock files (~$*) are reported and left "
+        "alone; a file that stopped an earlier run is rejected without being read again.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
