@@ -202,6 +202,73 @@ def test_a_killed_run_is_closed_and_its_file_rejected_unread_then_loaded_when_pu
     assert query(warehouse, "select status from ingest.runs where run_id = 3") == [("succeeded",)]
 
 
+# A run whose reader aborts the process on one file, as a native reader can
+# (python-calamine on a hostile workbook: exit 134, no Python cleanup at all).
+ABORTING_RUN = """
+import os, sys
+from pathlib import Path
+import etl.load, etl.readers, etl.run
+real = etl.readers.open_return
+def aborting(path, kind=None):
+    if Path(path).name == "a_poison.csv":
+        os.abort()
+    return real(path, kind)
+etl.run.open_return = etl.load.open_return = aborting
+from etl.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def aborting_run(url: str, inbox: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", ABORTING_RUN, "run", "--inbox", str(inbox), "--as-of", "2006-12-31"],
+        cwd=ROOT,
+        env=dict(os.environ, DATABASE_URL=url),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_a_file_that_kills_the_process_kills_one_run_only(warehouse, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(EXAMPLES / "units.csv", inbox / "units.csv")
+    shutil.copy(EXAMPLES / "supervision_2006.csv", inbox / "z_fine.csv")
+    (inbox / "a_poison.csv").write_bytes(b"unit_code,unit_name\nX,Y\n")
+
+    first = aborting_run(warehouse, inbox)
+    assert first.returncode == -signal.SIGABRT, first.stderr
+    assert sorted(p.name for p in inbox.iterdir()) == ["a_poison.csv", "units.csv", "z_fine.csv"]
+    assert query(warehouse, "select status from ingest.runs") == [("running",)]
+
+    # The same reader again: had the poison been read, this run would die too.
+    second = aborting_run(warehouse, inbox)
+    assert second.returncode == 1, second.stderr
+    assert "a_poison.csv · 规则 rule stopped-a-run" in second.stderr
+    assert "✓ 已接收 accepted: units.csv" in second.stderr
+    assert "✓ 已接收 accepted: z_fine.csv" in second.stderr
+    assert sorted(p.name for p in (inbox / "rejected").iterdir()) == [
+        "a_poison.csv",
+        "a_poison.csv.report.txt",
+        "a_poison.csv.report.xlsx",
+    ]
+    assert sorted(p.name for p in (inbox / "processed").iterdir()) == ["units.csv", "z_fine.csv"]
+    assert query(warehouse, "select run_id, status from ingest.runs order by 1") == [
+        (1, "interrupted"),
+        (2, "rejected_files"),
+    ]
+    assert query(
+        warehouse, "select file_name, outcome, run_id from ingest.files order by file_id"
+    ) == [("a_poison.csv", "rejected", 2), ("units.csv", "accepted", 2),
+          ("z_fine.csv", "accepted", 2)]  # fmt: skip
+    assert query(warehouse, "select count(*) from mart.supervision_items") == [(2,)]
+
+    third = aborting_run(warehouse, inbox)
+    assert third.returncode == 0, third.stderr
+    assert query(warehouse, "select status from ingest.runs where run_id = 3") == [("succeeded",)]
+
+
 def test_a_run_stopped_by_sigterm_is_closed_and_the_next_loads_its_file(
     warehouse, monkeypatch, capsys, tmp_path
 ):
