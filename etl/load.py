@@ -155,8 +155,12 @@ def scan_paths(
         if not stat.S_ISDIR(mode):
             skipped.append(Skipped(path, *_what_it_is(mode), refused=True))
             continue
-        with os.scandir(path) as entries:
-            listed = sorted(entries, key=lambda e: os.fsencode(e.name))
+        try:
+            with os.scandir(path) as entries:
+                listed = sorted(entries, key=lambda e: os.fsencode(e.name))
+        except OSError as err:
+            skipped.append(Skipped(path, f"无法读取文件夹：{err.strerror}", err.strerror, True))
+            continue
         for entry in listed:
             inside = Path(entry.path)
             if entry.is_symlink():

@@ -276,7 +276,8 @@ def run_inbox(
             return report
 
         try:
-            files, skipped = scan_paths([inbox], skip_folders=(PROCESSED, REJECTED))
+            # The inbox itself is the operator's to choose: a link to it is followed.
+            files, skipped = scan_paths([inbox.resolve()], skip_folders=(PROCESSED, REJECTED))
             lock_conn.execute(
                 "update ingest.runs set files_seen = %s, files_skipped = %s where run_id = %s",
                 (len(files), len(skipped), run_id),

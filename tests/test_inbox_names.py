@@ -13,6 +13,7 @@ import socket
 import subprocess
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from etl.names import fitted_name, free_name, shown_name
@@ -95,6 +96,7 @@ def hostile_inbox(tmp_path) -> Path:
     (inbox / "outside.csv").symlink_to(outside)
     (inbox / "dangling.csv").symlink_to(tmp_path / "nowhere.csv")
     os.mkfifo(inbox / "pipe.csv")
+    os.mkfifo(inbox / "fifo\nFORGED.csv")
     listener = socket.socket(socket.AF_UNIX)
     listener.bind(str(inbox / "sock.csv"))
     listener.close()
@@ -110,6 +112,7 @@ REFUSED = {
     "outside.csv": "a symbolic link (not followed)",
     "shadow.csv": "a symbolic link (not followed)",
     "pipe.csv": "a named pipe, fifo (not opened)",
+    "fifo\nFORGED.csv": "a named pipe, fifo (not opened)",
     "sock.csv": "a socket (not opened)",
 }
 PASSED_OVER = {
@@ -128,7 +131,11 @@ def _left_alone(inbox: Path) -> None:
 
 def _said_once_each(err: str, inbox: Path) -> None:
     for name, reason in {**REFUSED, **PASSED_OVER}.items():
-        said = [line for line in err.splitlines() if f"跳过 skipped: {inbox / name} — " in line]
+        said = [
+            line
+            for line in err.splitlines()
+            if f"跳过 skipped: {shown_name(inbox / name)} — " in line
+        ]
         assert len(said) == 1 and reason in said[0], (name, err)
 
 
@@ -150,7 +157,8 @@ def test_run_opens_only_regular_files_and_leaves_the_rest(warehouse, hostile_inb
         warehouse,
         "select status, files_seen, files_accepted, files_rejected, files_skipped,"
         " finished_at is not null from ingest.runs",
-    ) == [("succeeded", 1, 1, 0, 8, True)]
+    ) == [("succeeded", 1, 1, 0, 9, True)]
+    assert not [line for line in err.splitlines() if line.startswith("FORGED")]
     assert query(warehouse, "select file_name, state from ingest.run_files") == [
         ("units.csv", "done")
     ]
@@ -182,7 +190,8 @@ def test_ingest_of_a_link_or_special_file_named_on_the_command_line(warehouse, h
     code = process.wait(180)
     err = process.stderr.read()
     assert code == 1, err
-    assert f"跳过 skipped: {hostile_inbox / name} — " in err and REFUSED[name] in err
+    assert f"跳过 skipped: {shown_name(hostile_inbox / name)} — " in err and REFUSED[name] in err
+    assert "\nFORGED" not in err
     assert "1 files: 1 accepted, 0 rejected；未打开 1 / 1 not opened" in err
     assert query(warehouse, "select file_name from ingest.files") == [("units.csv",)]
     assert snapshot(warehouse)["core.supervision"] == before["core.supervision"]
@@ -264,6 +273,10 @@ def test_run_handles_odd_names_and_shows_them_escaped(warehouse, monkeypatch, ca
     assert text.splitlines()[0].startswith(f"✗ 已拒收 rejected: {LONG} (")
     forged = (inbox / "rejected" / f"{FORGED}.report.txt").read_text("utf-8")
     assert forged.splitlines()[0].startswith(f"✗ 已拒收 rejected: {shown_name(FORGED)} (")
+    book = openpyxl.load_workbook(inbox / "rejected" / f"{FORGED}.report.xlsx")
+    cells = [str(c) for ws in book for row in ws.iter_rows(values_only=True) for c in row if c]
+    assert shown_name(FORGED) in cells
+    assert not [c for c in cells if "\n2026-01-01" in c or "\x1b" in c]
     stored = dict(query(warehouse, "select file_name, outcome from ingest.files"))
     assert stored == {"units.csv": "accepted"} | {shown_name(n): o for n, o in wanted.items()}
     assert query(warehouse, "select status, files_rejected from ingest.runs") == [
@@ -383,4 +396,19 @@ def test_reports_that_cannot_be_written_do_not_keep_the_file_in_the_inbox(
     assert not (inbox / "bad.csv").exists()
     assert query(warehouse, "select status, files_rejected from ingest.runs") == [
         ("rejected_files", 1)
+    ]
+
+
+def test_an_inbox_reached_through_a_link_is_the_operators_choice(
+    warehouse, monkeypatch, capsys, tmp_path
+):
+    real = tmp_path / "real-inbox"
+    real.mkdir()
+    shutil.copy(EXAMPLES / "units.csv", real / "units.csv")
+    (tmp_path / "inbox").symlink_to(real)
+    run = run_cli(monkeypatch, capsys, warehouse, "run", "--inbox", tmp_path / "inbox")
+    assert run.code == 0, run.err
+    assert sorted(p.name for p in (real / "processed").iterdir()) == ["units.csv"]
+    assert query(warehouse, "select file_name, outcome from ingest.files") == [
+        ("units.csv", "accepted")
     ]
