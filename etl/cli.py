@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 import tempfile
+import threading
 import traceback
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -353,7 +354,8 @@ def cmd_run(settings: Settings, inbox: Path, as_of: date | None) -> int:
     # A stop from systemd or docker (SIGTERM) ends the run as Ctrl-C does: the
     # run is closed as interrupted, and the file in hand is not taken for one
     # that killed it.
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _interrupt) if main_thread else None
     try:
         result = run_inbox(
             url,
@@ -366,7 +368,8 @@ def cmd_run(settings: Settings, inbox: Path, as_of: date | None) -> int:
             on_note=progress.note,
         )
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
         progress.close()
     if result.busy:
         log("另一运行正在进行，本次跳过 / another run holds the lock; nothing done")

@@ -92,12 +92,13 @@ def test_a_dashboard_and_a_run_starting_together_on_a_fresh_home(tmp_path):
     port = _free_port()
     env = dict(_env_without_database(), DUCHA_HOME=str(home))
     command = [sys.executable, "-m", "etl.cli"]
+    dashboard_log = (tmp_path / "dashboard.log").open("w")
     dashboard = subprocess.Popen(
         [*command, "dashboard", "--port", str(port)],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=dashboard_log,
+        stderr=subprocess.STDOUT,
     )
     run = subprocess.Popen(
         [*command, "run", "--inbox", str(inbox)],
@@ -116,7 +117,7 @@ def test_a_dashboard_and_a_run_starting_together_on_a_fresh_home(tmp_path):
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health") as answer:
                     health = answer.read().decode()
             except OSError:
-                assert dashboard.poll() is None, "the dashboard stopped"
+                assert dashboard.poll() is None, (tmp_path / "dashboard.log").read_text()
                 time.sleep(0.5)
         assert health == "ok"
         with warnings.catch_warnings():
@@ -133,4 +134,5 @@ def test_a_dashboard_and_a_run_starting_together_on_a_fresh_home(tmp_path):
             if process.poll() is None:
                 process.kill()
                 process.wait(30)
+        dashboard_log.close()
         stop_embedded(home)
