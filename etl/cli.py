@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import tempfile
+import threading
 import traceback
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -16,6 +18,7 @@ import psycopg
 from etl import db, keep
 from etl.backup import BackupFailed, BackupRefused
 from etl.kinds import KINDS, kind_by_any_name
+from etl.names import shown_name
 from etl.report import Report
 from etl.settings import Settings, WarehouseUnavailable, connect
 
@@ -37,7 +40,8 @@ EPILOG = """\
   DUCHA_PG_BIN   pg_dump/pg_restore/psql 所在目录 / their folder (default: the embedded ones)
 
 退出码 / exit codes:
-  0 全部接收 all accepted · 1 有文件被拒收 a file was rejected (backup/restore: refused) · 2 用法错误 usage
+  0 全部接收 all accepted · 1 有文件被拒收，或有链接/特殊文件未打开 a file was rejected,
+    or a symbolic link or special file was not opened (backup/restore: refused) · 2 用法错误 usage
   3 无法连接数据仓库 warehouse unavailable · 4 内部错误 internal error
   75 (ducha run) 另一运行正在进行 another run holds the lock, try later
 """
@@ -93,8 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = commands.add_parser(
         "ingest",
         help="校验并载入报表 / validate and load return files",
-        description="校验并载入报表文件；文件夹中先载入单位名录、目标库，再按文件名 / "
-        "validate and load files; a folder loads units, then targets, then the rest by name.",
+        description="校验并载入报表文件；文件夹中先载入单位名录、目标库，再按文件名；"
+        "符号链接和特殊文件（管道、套接字、设备）不跟随、不打开 / "
+        "validate and load files; a folder loads units, then targets, then the rest by name."
+        " Symbolic links and special files (fifos, sockets, devices) are never followed or"
+        " opened: they are reported and left alone.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -113,8 +120,11 @@ def build_parser() -> argparse.ArgumentParser:
         "run",
         help="定时运行：载入收件箱中的新文件 / scheduled run over an inbox folder",
         description="载入收件箱中的每个报表文件，然后移入 processed/ 或 rejected/（附报告）；"
-        "同一时间只有一个运行 / load every return file in the inbox, then move it to "
-        "processed/ or rejected/ (with its report); runs never overlap.",
+        "同一时间只有一个运行；符号链接、特殊文件、子文件夹和 Office 锁定文件（~$*）留在原处并说明；"
+        "曾使运行中止的文件下次不再读取，直接拒收 / load every return file in the inbox, then "
+        "move it to processed/ or rejected/ (with its report); runs never overlap. Symbolic "
+        "links, special files, subfolders and Office lock files (~$*) are reported and left "
+        "alone; a file that stopped an earlier run is rejected without being read again.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -324,18 +334,24 @@ def cmd_upgrade(settings: Settings) -> int:
 
 
 def cmd_ingest(settings: Settings, paths: list[Path], kind: str | None, as_of: date | None) -> int:
-    missing = [str(p) for p in paths if not p.exists()]
+    from etl.load import RETURN_SUFFIXES, ingest_files, scan_paths
+
+    missing = [shown_name(p) for p in paths if not os.path.lexists(p)]
     if missing:
         raise UsageError("找不到文件 / no such file or folder: " + ", ".join(missing))
-    from etl.load import RETURN_SUFFIXES, expand_paths, ingest_files
-
-    if not expand_paths(paths):
+    files, skipped = scan_paths(paths)
+    for passed_over in skipped:
+        say(passed_over.line())
+    refused = sum(s.refused for s in skipped)
+    if not files:
+        if refused:  # named, but not a file ducha will open: said above
+            return EXIT_REJECTED
         raise UsageError(
             f"文件夹中没有报表文件 / no return files ({', '.join(sorted(RETURN_SUFFIXES))}) in: "
-            + ", ".join(map(str, paths))
+            + ", ".join(map(shown_name, paths))
         )
     url = _upgraded(settings)
-    reports = ingest_files(url, paths, kind=kind, as_of=as_of)
+    reports = ingest_files(url, files, kind=kind, as_of=as_of)
     for report in reports:
         print_report(report)
     accepted = sum(r.outcome != "rejected" for r in reports)
@@ -343,9 +359,10 @@ def cmd_ingest(settings: Settings, paths: list[Path], kind: str | None, as_of: d
     say(
         f"共 {len(reports)} 个文件：接收 {accepted}，拒收 {rejected} / "
         f"{len(reports)} files: {accepted} accepted, {rejected} rejected"
+        + (f"；未打开 {refused} / {refused} not opened (links, special files)" if refused else "")
     )
     warn_if_archive_near_full(url, say)
-    return EXIT_REJECTED if rejected else EXIT_OK
+    return EXIT_REJECTED if rejected or refused else EXIT_OK
 
 
 def print_report(report: Report) -> None:
@@ -359,6 +376,15 @@ class _FileProgress:
     def __init__(self) -> None:
         self.bar = None
 
+    def skipped(self, skipped: list) -> None:
+        for passed_over in skipped:
+            self.note(passed_over.line())
+
+    def note(self, line: str) -> None:
+        if self.bar is not None:
+            self.bar.clear()
+        log(line)
+
     def start(self, files: list[Path]) -> None:
         if sys.stderr.isatty():
             from tqdm import tqdm
@@ -370,7 +396,7 @@ class _FileProgress:
     def done(self, path: Path, report: Report) -> None:
         if self.bar is not None:
             self.bar.update(1)
-            self.bar.set_postfix_str(path.name)
+            self.bar.set_postfix_str(shown_name(path.name))
             self.bar.clear()
         for line in report.lines(MAX_PROBLEMS_SHOWN):
             if self.bar is None:
@@ -389,12 +415,17 @@ def log(message: str) -> None:
 
 def cmd_run(settings: Settings, inbox: Path, as_of: date | None) -> int:
     if not inbox.is_dir():
-        raise UsageError(f"收件箱不是文件夹 / the inbox is not a folder: {inbox}")
+        raise UsageError(f"收件箱不是文件夹 / the inbox is not a folder: {shown_name(inbox)}")
     from etl.report_export import write_report_xlsx
     from etl.run import run_inbox
 
     url = _upgraded(settings)
     progress = _FileProgress()
+    # A stop from systemd or docker (SIGTERM) ends the run as Ctrl-C does: the
+    # run is closed as interrupted, and the file in hand is not taken for one
+    # that killed it.
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _interrupt) if main_thread else None
     try:
         result = run_inbox(
             url,
@@ -403,19 +434,29 @@ def cmd_run(settings: Settings, inbox: Path, as_of: date | None) -> int:
             on_start=progress.start,
             on_file=progress.done,
             write_excel_report=write_report_xlsx,
+            on_skip=progress.skipped,
+            on_note=progress.note,
         )
     finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
         progress.close()
     if result.busy:
         log("另一运行正在进行，本次跳过 / another run holds the lock; nothing done")
         return EXIT_BUSY
     accepted = len(result.reports) - result.rejected
-    log(
-        f"运行 #{result.run_id} 完成：接收 {accepted}，拒收 {result.rejected} / "
-        f"run #{result.run_id} done: {accepted} accepted, {result.rejected} rejected"
+    summary = (
+        f"运行 #{result.run_id} 完成：接收 {accepted}，拒收 {result.rejected}，"
+        f"跳过 {len(result.skipped)} / run #{result.run_id} done: {accepted} accepted,"
+        f" {result.rejected} rejected, {len(result.skipped)} skipped"
     )
+    log(summary)
     warn_if_archive_near_full(url, log)
-    return EXIT_REJECTED if result.rejected else EXIT_OK
+    return EXIT_REJECTED if result.rejected or result.refused else EXIT_OK
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def warn_if_archive_near_full(url: str, emit) -> None:

@@ -20,7 +20,10 @@ at all, whatever happens to the process.
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 import threading
+import traceback
 import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -33,9 +36,10 @@ from psycopg import sql
 
 from etl.keep import keep_received
 from etl.kinds import KINDS, Kind
+from etl.names import shown_name
 from etl.readers import open_return
 from etl.report import ExpectationOutcome, Problem, Report
-from etl.settings import connect
+from etl.settings import WarehouseUnavailable, connect
 from etl.sqlgen import year_sql
 
 RETURN_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".htm", ".html"}
@@ -55,40 +59,156 @@ def _kind_lock(kind: Kind) -> int:
     return zlib.crc32(kind.name.encode()) & 0x7FFFFFFF  # advisory keys are int4
 
 
+class NotARegularFile(OSError):
+    """The path is a symbolic link, a folder, a fifo, a socket or a device: never opened."""
+
+
+# What a path that is not a regular file is, for messages (zh, en).
+_NOT_REGULAR = {
+    stat.S_IFLNK: ("符号链接（不跟随）", "a symbolic link (not followed)"),
+    stat.S_IFDIR: ("文件夹（不搜索子文件夹）", "a folder (folders inside are not searched)"),
+    stat.S_IFIFO: ("命名管道（不打开）", "a named pipe, fifo (not opened)"),
+    stat.S_IFSOCK: ("套接字（不打开）", "a socket (not opened)"),
+    stat.S_IFCHR: ("字符设备（不打开）", "a character device (not opened)"),
+    stat.S_IFBLK: ("块设备（不打开）", "a block device (not opened)"),
+}
+
+
+def _what_it_is(mode: int) -> tuple[str, str]:
+    return _NOT_REGULAR.get(stat.S_IFMT(mode), ("不是普通文件", "not a regular file"))
+
+
+def open_regular(path: Path) -> int:
+    """A read-only descriptor of ``path``, which must be a regular file itself.
+
+    O_NOFOLLOW refuses a symbolic link and O_NONBLOCK keeps a fifo from
+    blocking the open; what was opened is then checked to be a regular file.
+    """
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as err:
+        if os.path.islink(path):  # ELOOP from O_NOFOLLOW
+            raise NotARegularFile(*_what_it_is(stat.S_IFLNK)) from err
+        raise
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise NotARegularFile(*_what_it_is(mode))
+    return fd
+
+
 def sha256_of(path: Path) -> tuple[str, int]:
+    """The SHA-256 and size of a regular file (NotARegularFile for anything else)."""
     digest = hashlib.sha256()
     size = 0
-    with path.open("rb") as handle:
+    with os.fdopen(open_regular(path), "rb") as handle:
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
             size += len(chunk)
     return digest.hexdigest(), size
 
 
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files as given; a folder contributes every return file in it (not recursive)."""
+@dataclass(frozen=True)
+class Skipped:
+    """A path that was not loaded, and why: said once, the file left where it is."""
+
+    path: Path
+    reason_zh: str
+    reason_en: str
+    # A symbolic link or anything but a regular file or folder: not followed,
+    # not opened. (Lock files and other names are merely passed over.)
+    refused: bool = False
+
+    def line(self) -> str:
+        return f"跳过 skipped: {shown_name(self.path)} — {self.reason_zh} / {self.reason_en}"
+
+
+def _return_suffix(name: str) -> bool:
+    # ".csv" alone is a hidden file with no extension; "..csv" or ".x.csv" is a CSV.
+    stem, dot, suffix = name.rpartition(".")
+    return bool(dot and stem) and f".{suffix.lower()}" in RETURN_SUFFIXES
+
+
+def scan_paths(
+    paths: Iterable[Path], skip_folders: Iterable[str] = ()
+) -> tuple[list[Path], list[Skipped]]:
+    """Regular files to load, and what was passed over; nothing is opened or followed.
+
+    A path given is loaded when it is a regular file, searched (not
+    recursively) when it is a folder. In a folder, a regular file is loaded
+    when its extension is a return's (names starting with a dot included);
+    Office lock files (``~$x.xlsx``), other files and subfolders (but
+    ``skip_folders``) are skipped with the reason. Symbolic links, fifos,
+    sockets and devices are refused wherever they are.
+    """
     found: list[Path] = []
+    skipped: list[Skipped] = []
+    passed_over = set(skip_folders)
     for path in paths:
-        if path.is_dir():
-            found.extend(
-                sorted(
-                    p
-                    for p in path.iterdir()
-                    if p.is_file()
-                    and p.suffix.lower() in RETURN_SUFFIXES
-                    and not p.name.startswith((".", "~$"))
-                )
-            )
-        else:
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError as err:
+            skipped.append(Skipped(path, f"无法访问：{err.strerror}", err.strerror, True))
+            continue
+        if stat.S_ISREG(mode):
             found.append(path)
-    return found
+            continue
+        if not stat.S_ISDIR(mode):
+            skipped.append(Skipped(path, *_what_it_is(mode), refused=True))
+            continue
+        try:
+            with os.scandir(path) as entries:
+                listed = sorted(entries, key=lambda e: os.fsencode(e.name))
+        except OSError as err:
+            skipped.append(Skipped(path, f"无法读取文件夹：{err.strerror}", err.strerror, True))
+            continue
+        for entry in listed:
+            inside = Path(entry.path)
+            if entry.is_symlink():
+                skipped.append(Skipped(inside, *_what_it_is(stat.S_IFLNK), refused=True))
+            elif entry.is_dir(follow_symlinks=False):
+                if entry.name not in passed_over:
+                    skipped.append(Skipped(inside, *_what_it_is(stat.S_IFDIR)))
+            elif not entry.is_file(follow_symlinks=False):
+                mode = entry.stat(follow_symlinks=False).st_mode
+                skipped.append(Skipped(inside, *_what_it_is(mode), refused=True))
+            elif entry.name.startswith("~$"):
+                skipped.append(
+                    Skipped(
+                        inside,
+                        "Office 锁定文件：工作簿正在 Excel 中打开，保存并关闭后其本身会被载入",
+                        "an Office lock file: the workbook is open in Excel; the workbook"
+                        " itself is loaded once saved and closed",
+                    )
+                )
+            elif not _return_suffix(entry.name):
+                suffixes = " ".join(sorted(RETURN_SUFFIXES))
+                skipped.append(
+                    Skipped(
+                        inside,
+                        f"不是报表文件（扩展名应为 {suffixes}）",
+                        f"not a return file (the extension should be one of {suffixes})",
+                    )
+                )
+            else:
+                found.append(inside)
+    return found, skipped
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Regular files as given; a folder contributes every return file in it (see scan_paths)."""
+    return scan_paths(paths)[0]
 
 
 def load_order(paths: list[Path], kind: str | None = None) -> list[Path]:
     """Master data first (units, then targets), then the rest by name."""
 
     def key(path: Path) -> tuple[int, str]:
-        reader = open_return(path, kind)
+        try:
+            reader = open_return(path, kind)
+        except Exception:  # ingest_file meets it again and rejects the file with the reason
+            return (10, path.name)
         order = reader.kind.load_order if reader.kind is not None else 10
         return (order, path.name)
 
@@ -107,24 +227,99 @@ def ingest_files(
     """Validate and load each file; folders are expanded and master data goes first.
 
     ``names`` gives a file the name to record instead of its own (an upload saved
-    under a generated name keeps the name it was sent with).
+    under a generated name keeps the name it was sent with). Paths that are not
+    regular files are passed over (scan_paths says why).
     """
     files = load_order(expand_paths(paths), kind)
     recover_interrupted(url)
     reports = []
     for path in files:
-        reports.append(
-            ingest_file(
-                url,
-                path,
-                kind=kind,
-                as_of=as_of,
-                channel=channel,
-                sent_by=sent_by,
-                file_name=(names or {}).get(path),
+        try:
+            reports.append(
+                ingest_file(
+                    url,
+                    path,
+                    kind=kind,
+                    as_of=as_of,
+                    channel=channel,
+                    sent_by=sent_by,
+                    file_name=(names or {}).get(path),
+                )
             )
-        )
+        except NotARegularFile:
+            continue  # replaced by a link or a fifo since the folder was read: never opened
     return reports
+
+
+def warehouse_fault(url: str, exc: BaseException) -> bool:
+    """Whether ``exc`` is the warehouse failing (not the file): then the whole command stops."""
+    if isinstance(exc, (psycopg.OperationalError, psycopg.InterfaceError, WarehouseUnavailable)):
+        return True
+    # Great Expectations and SQLAlchemy wrap a vanished server in errors of their own.
+    try:
+        connect(url).close()
+    except (WarehouseUnavailable, psycopg.Error):
+        return True
+    return False
+
+
+def failure_problem(exc: BaseException) -> Problem:
+    """The problem that tells of an unexpected error met on a file; the traceback goes to a log."""
+    import tempfile
+
+    try:
+        handle, log = tempfile.mkstemp(prefix="ducha-error-", suffix=".log")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.writelines(traceback.format_exception(exc))
+        where_zh, where_en = f"；详情见 {log}", f"; the details are in {log}"
+    except OSError:
+        where_zh = where_en = ""
+    what = shown_name(f"{type(exc).__name__}: {exc}")[:300]
+    return Problem(
+        rule="internal-error",
+        message_zh=f"处理此文件时出现意外错误（{what}），文件未载入{where_zh}",
+        message_en=f"an unexpected error stopped this file ({what}); nothing of it was"
+        f" loaded{where_en}",
+        source="warehouse",
+    )
+
+
+def record_rejected(
+    url: str,
+    report: Report,
+    digest: tuple[str, int],
+    as_of: date,
+    run_id: int | None = None,
+    path: Path | None = None,
+    channel: str | None = None,
+    sent_by: str | None = None,
+) -> Report:
+    """Record a file rejected before it was staged (report.problems say why).
+
+    With ``path``, its bytes are kept as sent too (etl.keep), as for any file.
+    """
+    sha256, size = digest
+    with connect(url) as conn:
+        report.file_id = conn.execute(
+            "insert into ingest.files (file_name, sha256, kind, size_bytes, as_of, run_id)"
+            " values (%s, %s, %s, %s, %s, %s) returning file_id",
+            (report.file_name, sha256, report.kind.name if report.kind else None, size, as_of,
+             run_id),
+        ).fetchone()[0]  # fmt: skip
+        if path is not None:
+            report.problems += keep_received(
+                conn,
+                path,
+                sha256,
+                size,
+                channel=channel or ("inbox" if run_id is not None else "command_line"),
+                sent_by=sent_by,
+                file_id=report.file_id,
+                file_name=report.file_name,
+            )
+        conn.commit()
+        _finish_rejected(conn, report)
+    return report
 
 
 def ingest_file(
@@ -133,20 +328,47 @@ def ingest_file(
     kind: str | None = None,
     as_of: date | None = None,
     run_id: int | None = None,
+    digest: tuple[str, int] | None = None,
     channel: str | None = None,
     sent_by: str | None = None,
     file_name: str | None = None,
 ) -> Report:
     """Validate one file and load it whole, or record why it was rejected.
 
+    ``digest`` is the file's (sha256, size) when the caller has it. Whatever
+    goes wrong with the file itself ends in a rejection with the reason; only
+    the warehouse failing raises (and NotARegularFile, before anything is read).
     ``channel`` is how the file came (etl.keep.CHANNELS; default: ``inbox`` within
-    a run, else ``command_line``), ``sent_by`` who sent it; the file's bytes are
-    kept as sent (etl.keep) in the transaction that records it.
+    a run, else ``command_line``), ``sent_by`` who sent it, ``file_name`` the name
+    it was sent with when ``path`` is a copy; its bytes are kept as sent (etl.keep)
+    in the transaction that records it.
     """
     as_of = as_of or date.today()
-    report = Report(file_name=file_name or path.name)
-    sha256, size = sha256_of(path)
-    reader = open_return(path, kind)
+    report = Report(file_name=shown_name(file_name or path.name))
+    if digest is None:
+        try:
+            digest = sha256_of(path)
+        except NotARegularFile:
+            raise
+        except OSError as err:  # no hash, so nothing to record: the report says why
+            report.problems.append(
+                Problem(
+                    rule="unreadable",
+                    message_zh=f"无法读取文件：{err.strerror}",
+                    message_en=f"cannot read the file: {err.strerror}",
+                )
+            )
+            return report
+    sha256, size = digest
+    try:
+        reader = open_return(path, kind)
+    except Exception as exc:
+        if warehouse_fault(url, exc):
+            raise
+        report.problems.append(failure_problem(exc))
+        return record_rejected(
+            url, report, digest, as_of, run_id, path=path, channel=channel, sent_by=sent_by
+        )
     report.kind = reader.kind
     receipt = {
         "channel": channel or ("inbox" if run_id is not None else "command_line"),
@@ -174,18 +396,13 @@ def ingest_file(
         file_id = conn.execute(
             "insert into ingest.files (file_name, sha256, kind, size_bytes, as_of, run_id)"
             " values (%s, %s, %s, %s, %s, %s) returning file_id",
-            (
-                report.file_name,
-                sha256,
-                reader.kind.name if reader.kind else None,
-                size,
-                as_of,
-                run_id,
-            ),
-        ).fetchone()[0]
+            (report.file_name, sha256, reader.kind.name if reader.kind else None, size, as_of,
+             run_id),
+        ).fetchone()[0]  # fmt: skip
         report.file_id = file_id
         not_kept = keep_received(conn, path, sha256, size, **receipt, file_id=file_id)
         conn.execute(f"select pg_advisory_lock({_FILE_KEY})", (file_id,))
+        conn.commit()  # recorded (and locked) before it is staged: a failure rejects this row
         try:
             if (
                 not_kept
@@ -213,9 +430,30 @@ def ingest_file(
             else:
                 _validate_and_promote(url, conn, report)
             return report
+        except Exception as exc:
+            if conn.broken or warehouse_fault(url, exc):
+                raise
+            _reject_after_failure(conn, report, exc)
+            return report
         finally:
             conn.rollback()
             conn.execute(f"select pg_advisory_unlock({_FILE_KEY})", (file_id,))
+
+
+def _reject_after_failure(conn: psycopg.Connection, report: Report, exc: BaseException) -> None:
+    """Reject a file whose load failed unexpectedly: nothing of it stays in staging or core."""
+    conn.rollback()
+    failure = failure_problem(exc)
+    report.approval = None
+    report.problems = [*report.problems, failure]
+    try:
+        _finish_rejected(conn, report)
+    except Exception:  # the problems found so far may be what failed: keep the one
+        if conn.broken:
+            raise
+        conn.rollback()
+        report.problems = [failure]
+        _finish_rejected(conn, report)
 
 
 def staged_table(kind: Kind, file_id: int) -> sql.Identifier:

