@@ -11,6 +11,8 @@ select
     item.title,
     item.unit_code,
     item.unit_name,
+    item.unit_type,
+    item.year,
     item.registered_on,
     item.due_on,
     item.as_of,
