@@ -18,13 +18,16 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-# Debian's Chromium and a CJK font for the browser test; installed when missing
+# Debian's Chromium and a CJK font for the browser test and the bulletins (with Pango for
+# WeasyPrint and poppler-utils for reading PDFs back); installed when missing
 # and we are root (CI and fresh machines), otherwise the test says what to do.
 system-deps:
-	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi wenquanyi; then \
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi wenquanyi \
+	    || ! command -v pdftotext >/dev/null 2>&1 || ! ldconfig -p | grep -q libpangoft2; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
-	  else echo "note: install chromium and fonts-wqy-microhei for the browser test"; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
+	      fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0 poppler-utils >/dev/null; \
+	  else echo "note: install chromium fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0 poppler-utils"; fi; \
 	fi
 
 dashboard: install

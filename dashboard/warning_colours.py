@@ -15,8 +15,9 @@ from dashboard.queries import Scope
 from dashboard.tables import Col, Drill
 
 COLOURS = ("red", "yellow", "blue")
-# The colour's dot in front of its label (text, not HTML: labels are never rendered).
-DOTS = {"red": "🔴", "yellow": "🟡", "blue": "🔵"}
+# The colour's dot in front of its label: Streamlit's own colour markup, in our labels only
+# (no emoji: the office's browsers may have no emoji font).
+DOTS = {"red": ":red[●]", "yellow": ":orange[●]", "blue": ":blue[●]"}
 
 _COLUMNS = [
     Col("warning", "enum:warning"),
@@ -73,7 +74,7 @@ def panel(url: str, scope: Scope) -> None:
         list(COLOURS),
         key="warn_colours",
         placeholder=t("warn.all_colours"),
-        format_func=lambda code: f"{DOTS[code]} {enum('warning', code)}",
+        format_func=lambda code: enum("warning", code),
     )
     shown = found[found["warning"].isin(chosen)] if chosen else found
     tables.show(

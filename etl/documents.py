@@ -416,15 +416,18 @@ def chart_png(bulletin: Bulletin) -> bytes:
         colours=["#2e7d32", "#1565c0", "#c62828"],
     )
     fig.update_layout(
-        title={"text": title, "x": 0.5},
+        title={"text": title, "x": 0.01, "xanchor": "left"},
         font={"family": FONT_FAMILY, "size": 14},
         template="plotly_white",
         height=360,
         width=820,
-        margin={"l": 50, "r": 20, "t": 50, "b": 60},
-        legend={"orientation": "h", "y": -0.18, "x": 0.5, "xanchor": "center"},
+        margin={"l": 50, "r": 20, "t": 60, "b": 110 if bulletin.kind == "meeting" else 50},
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"},
         barmode="stack",
     )
+    # Whole items on the axis: a step of at least one.
+    highest = int(table["registered"].max())
+    fig.update_yaxes(tickformat="d", dtick=max(1, -(-highest // 5)), rangemode="tozero")
     return export_png(fig, width=820, height=360)
 
 
@@ -478,6 +481,10 @@ td.text {{ text-align: left; }}
 th {{ background: #eeeeee; }}
 img.chart {{ width: 100%; }}
 td.code {{ white-space: nowrap; }}
+table.open th:nth-child(1) {{ width: 5%; }}
+table.open th:nth-child(3) {{ width: 27%; }}
+table.open th:nth-child(4), table.open th:nth-child(5) {{ width: 12%; }}
+table.open th:nth-child(8) {{ width: 13%; }}
 .attachment {{ page-break-before: always; }}
 """
 
@@ -493,6 +500,7 @@ def _html_table(
     rows: list[list[str]],
     text_columns: set[int],
     code_columns: frozenset = frozenset(),
+    css_class: str = "",
 ) -> str:
     def cell(index: int, value: str) -> str:
         kind = "text" if index in text_columns else "code" if index in code_columns else ""
@@ -502,7 +510,7 @@ def _html_table(
     body = "".join(
         "<tr>" + "".join(cell(i, c) for i, c in enumerate(row)) + "</tr>" for row in rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f'<table class="{css_class}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def html_document(bulletin: Bulletin, chart: bytes) -> str:
@@ -530,7 +538,7 @@ def html_document(bulletin: Bulletin, chart: bytes) -> str:
 {paragraphs(requirements)}
 <div class="attachment">
 <h2>附件：未办结事项清单（{len(bulletin.open_items)}件）</h2>
-{_html_table(OPEN_HEADERS, open_rows(bulletin), {2, 4}, frozenset({1, 5, 6}))}
+{_html_table(OPEN_HEADERS, open_rows(bulletin), {2, 4}, frozenset({1, 5, 6}), "open")}
 </div>
 </body></html>"""
 

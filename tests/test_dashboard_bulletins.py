@@ -52,7 +52,7 @@ def test_supervision_page_shows_and_filters_the_warnings(monkeypatch, demo):
     colours = expected_colours(demo)
     assert colours  # the demo's year ends with items near their due dates
     at = open_page(monkeypatch, demo, "screens/supervision.py")
-    labels = {"red": "🔴 红色", "yellow": "🟡 黄色", "blue": "🔵 蓝色"}
+    labels = {"red": ":red[●] 红色", "yellow": ":orange[●] 黄色", "blue": ":blue[●] 蓝色"}
     for colour, label in labels.items():
         shown = [m.value for m in at.metric if m.label == label]
         assert shown == [str(sum(c == colour for c in colours.values()))], (colour, shown)
