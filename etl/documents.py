@@ -42,6 +42,7 @@ DEFAULT_REQUIREMENTS = (
     "按时向督查室反馈办理情况；超期事项请于五个工作日内书面说明原因及整改措施。"
 )
 FONT_FAMILY = "WenQuanYi Micro Hei"
+WORD_CJK_FONT = "宋体"
 _PERIOD = re.compile(r"^(\d{4})(?:-Q([1-4])|-(\d{2}))?$")
 
 
@@ -577,9 +578,10 @@ def render_docx(bulletin: Bulletin, chart: bytes) -> bytes:
     section.top_margin, section.bottom_margin = Mm(25), Mm(22)
     section.left_margin = section.right_margin = Mm(22)
     normal = document.styles["Normal"]
-    normal.font.name = FONT_FAMILY
+    normal.font.name = "Times New Roman"
     normal.font.size = Pt(12)
-    normal.element.rPr.rFonts.set(qn("w:eastAsia"), FONT_FAMILY)
+    # 宋体 is on every Chinese Windows, where bulletins are read; a Word file carries no font.
+    normal.element.rPr.rFonts.set(qn("w:eastAsia"), WORD_CJK_FONT)
 
     def para(
         text: str,
