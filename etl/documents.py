@@ -563,6 +563,14 @@ def render_pdf(bulletin: Bulletin, chart: bytes) -> bytes:
 # ------------------------------------------------------------------- word --
 
 
+# Characters XML 1.0 cannot hold (control characters a cell may carry); Word gets a space.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_safe(text: str) -> str:
+    return _NOT_XML.sub(" ", text)
+
+
 def render_docx(bulletin: Bulletin, chart: bytes) -> bytes:
     """The same bulletin as a Word document (A4), every value a plain run."""
     from docx import Document
@@ -593,7 +601,7 @@ def render_docx(bulletin: Bulletin, chart: bytes) -> bytes:
         indent: bool = False,
     ):
         paragraph = document.add_paragraph()
-        run = paragraph.add_run(text)
+        run = paragraph.add_run(_xml_safe(text))
         run.bold = bold
         if size:
             run.font.size = Pt(size)
@@ -614,7 +622,7 @@ def render_docx(bulletin: Bulletin, chart: bytes) -> bytes:
         for row in rows:
             cells = grid.add_row().cells
             for cell, text in zip(cells, row, strict=True):
-                cell.text = text
+                cell.text = _xml_safe(text)
         for row in grid.rows:
             for cell in row.cells:
                 for run in cell.paragraphs[0].runs:

@@ -128,7 +128,9 @@ def message(digest: Digest, sender: str) -> EmailMessage:
     counts = digest.counts()
     summary = "，".join(f"{COLOUR_ZH[c][:4]}{counts[c]}件" for c in COLOUR_ORDER if counts[c])
     mail = EmailMessage()
-    mail["Subject"] = f"督办事项预警提醒：{digest.unit_name}（{summary}）"
+    # A name from a file is one line in a header, whatever it held.
+    unit_name = " ".join(digest.unit_name.split())
+    mail["Subject"] = f"督办事项预警提醒：{unit_name}（{summary}）"
     mail["From"] = sender
     mail["To"] = digest.email or ""
     mail["Date"] = formatdate(localtime=True)
