@@ -18,16 +18,18 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-# Debian's Chromium and a CJK font for the browser test, and docker-compose to
-# check the compose file offline; installed when missing and we are root (CI and
-# fresh machines), otherwise the test says what to do.
-DEBIAN_PACKAGES := chromium fonts-wqy-microhei docker-compose
+# Debian's Chromium and a CJK font for the browser test and the bulletins (with Pango for
+# WeasyPrint and poppler-utils for reading PDFs back), and docker-compose to check the
+# compose file offline; installed when missing and we are root (CI and fresh
+# machines), otherwise the test says what to do.
+DEBIAN_PACKAGES := chromium fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0 poppler-utils docker-compose
 system-deps:
 	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi wenquanyi \
+	    || ! command -v pdftotext >/dev/null 2>&1 || ! ldconfig -p | grep -q libpangoft2 \
 	    || ! command -v docker-compose >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_PACKAGES) >/dev/null; \
-	  else echo "note: install $(DEBIAN_PACKAGES) for the browser test and the compose check"; fi; \
+	  else echo "note: install $(DEBIAN_PACKAGES) for the browser test, the bulletins and the compose check"; fi; \
 	fi
 
 dashboard: install

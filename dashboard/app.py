@@ -32,6 +32,7 @@ _PAGES = [
     st.Page("screens/employment.py", title=t("page.employment"), url_path="employment"),
     st.Page("screens/disability_aid.py", title=t("page.aid"), url_path="disability-aid"),
     st.Page("screens/supervision.py", title=t("page.supervision"), url_path="supervision"),
+    st.Page("screens/bulletins.py", title=t("page.bulletins"), url_path="bulletins"),
 ]
 _STEWARD_PAGES = [
     st.Page("screens/steward_inbox.py", title=t("page.inbox"), url_path="inbox"),

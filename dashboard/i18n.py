@@ -1019,3 +1019,92 @@ def enum(group: str, code: object) -> str:
         return ""
     labels = (_ENUMS_ZH if lang() == "zh" else _ENUMS_EN)[group]
     return labels.get(str(code), str(code))
+
+
+# ------------------------------------------- 督办预警 and 督查通报 (issue 13) --
+
+_LABELS.update(
+    {
+        "page.bulletins": ("督查通报", "Bulletins"),
+        "warn.header": ("督办预警", "Warnings"),
+        "warn.caption": (
+            "蓝色：距办理时限 {days} 天以内（含当天）；黄色：此前已用时超过 {share} 未办结；"
+            "红色：已超期。按各事项的截止日期计算。",
+            "Blue: due within {days} days (the due day included); yellow: before that, more than"
+            " {share} of the time gone with no close; red: overdue. As of each item's as-of date.",
+        ),
+        "warn.colour_filter": ("预警颜色", "Colour"),
+        "warn.all_colours": ("全部颜色", "All colours"),
+        "warn.none": ("没有预警事项。", "No item carries a warning."),
+        "warn.todo": ("单位待办清单", "A unit's to-do list"),
+        "warn.todo_unit": ("承办单位", "Responsible unit"),
+        "warn.todo_empty": ("该单位没有预警事项。", "This unit has no warned item."),
+        "warn.overview": (
+            "督办预警：红 {red} · 黄 {yellow} · 蓝 {blue}",
+            "Warnings: red {red} · yellow {yellow} · blue {blue}",
+        ),
+        "bul.kind": ("通报类型", "Kind"),
+        "bul.period": ("报告期", "Period"),
+        "bul.published": (
+            "本期已于 {at} 由 {by} 发布（第 {no} 期），下载的是存档原件。",
+            "Published as issue {no} by {by} at {at}; the downloads are the archived bytes.",
+        ),
+        "bul.draft": ("草稿：第 {no} 期，尚未发布。", "Draft of issue {no}, not published."),
+        "bul.preview": ("预览", "Preview"),
+        "bul.requirements": ("四、工作要求", "IV. Requirements"),
+        "bul.editor": ("修改人", "Changed by"),
+        "bul.save": ("保存工作要求", "Save the requirements"),
+        "bul.saved": ("已保存。", "Saved."),
+        "bul.publisher": ("发布人", "Published by"),
+        "bul.publish": ("发布本期通报", "Publish this issue"),
+        "bul.published_now": ("已发布第 {no} 期。", "Issue {no} published."),
+        "bul.render": ("生成 PDF 和 Word", "Render PDF and Word"),
+        "bul.pdf": ("下载 PDF", "Download PDF"),
+        "bul.docx": ("下载 Word", "Download Word"),
+        "bul.archive": ("通报存档", "Archive"),
+        "bul.archive_empty": ("还没有发布的通报。", "No bulletin has been published yet."),
+        "bul.archive_pick": ("选择一期", "Pick an issue"),
+        "bul.no_items": ("{error}", "{error}"),
+        "bul.problems": ("三、存在问题", "III. Problems"),
+        "bul.overview_text": ("一、总体情况", "I. Overview"),
+        "bul.units": ("二、进展情况", "II. Progress by unit"),
+    }
+)
+_COLUMNS_ZH.update(
+    {
+        "warning": "预警",
+        "days_to_due": "距时限(天)",
+        "elapsed_share": "已用时",
+        "issue_no": "期号",
+        "published_by": "发布人",
+        "published_at": "发布时间",
+        "pdf_sha256": "PDF SHA-256",
+        "docx_sha256": "Word SHA-256",
+        "bulletin_kind": "通报类型",
+    }
+)
+_COLUMNS_EN.update(
+    {
+        "warning": "Warning",
+        "days_to_due": "Days to due",
+        "elapsed_share": "Time gone",
+        "issue_no": "Issue",
+        "published_by": "Published by",
+        "published_at": "Published at",
+        "pdf_sha256": "PDF SHA-256",
+        "docx_sha256": "Word SHA-256",
+        "bulletin_kind": "Bulletin",
+    }
+)
+_ENUMS_ZH.update(
+    {
+        "warning": {"red": "红色", "yellow": "黄色", "blue": "蓝色"},
+        "bulletin_kind": {"supervision": "督查通报", "meeting": "两委会议决事项落实情况"},
+    }
+)
+_ENUMS_EN.update(
+    {
+        "warning": {"red": "red", "yellow": "yellow", "blue": "blue"},
+        "bulletin_kind": {"supervision": "supervision bulletin", "meeting": "meeting decisions"},
+    }
+)

@@ -40,6 +40,7 @@ REQUIRED_VIEWS = (
     "mart.disability_aid",
     "mart.supervision_items",
     "mart.supervision_closure",
+    "mart.supervision_warnings",
     "mart.units",
     "mart.return_rows",
     "mart.years",
@@ -917,3 +918,101 @@ def ingest_uploads(
             )
         finally:
             _written()
+
+
+# ------------------------------------------------- warnings and bulletins --
+# 督办预警 (mart.supervision_warnings) and 督查通报 (etl.bulletins); see issue 13.
+
+_WARNINGS = f"""
+select
+    item_code, source, title, unit_code, unit_name, unit_type, registered_on, due_on, as_of,
+    days_to_due, elapsed_share, warning
+from mart.supervision_warnings
+where year = %(year)s
+    and warning is not null
+    and {_UNIT_FILTER}
+order by case warning when 'red' then 0 when 'yellow' then 1 else 2 end, due_on, item_code
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def supervision_warnings(url: str, scope: Scope) -> pd.DataFrame:
+    """Open 督办事项 of the year with a warning colour, as of each item's as-of date."""
+    return _read(url, _WARNINGS, scope.params())
+
+
+_OFFICE_SETTINGS = "select issuing_office, near_due_days, behind_share from ingest.office_settings"
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def office_settings(url: str) -> dict[str, object]:
+    """The office's name on its bulletins and its warning rule."""
+    return _read(url, _OFFICE_SETTINGS).iloc[0].to_dict()
+
+
+_BULLETIN_ARCHIVE = """
+select
+    bulletin_id, kind, year, issue_no, period, published_by, published_at,
+    pdf_sha256, docx_sha256
+from ingest.bulletins
+order by published_at desc, bulletin_id desc
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def bulletin_archive(url: str) -> pd.DataFrame:
+    """Every published bulletin, newest first (without its bytes)."""
+    return _read(url, _BULLETIN_ARCHIVE)
+
+
+def archived_bulletin(url: str, bulletin_id: int, fmt: str) -> bytes:
+    """The bytes of a published bulletin as issued ("pdf" or "docx"); read on download."""
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "select pdf, docx from ingest.bulletins where bulletin_id = %s", (int(bulletin_id),)
+        ).fetchone()
+    if row is None:
+        return b""
+    return bytes(row[0] if fmt == "pdf" else row[1])
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def bulletin_draft(url: str, kind: str, period: str):
+    """The next issue of (kind, period) as it would read now (figures and text, not rendered)."""
+    from etl.bulletins import gather_draft, published
+
+    with psycopg.connect(url) as conn:
+        issued = published(conn, kind, period)
+        draft = gather_draft(conn, kind, period)
+    return draft, None if issued is None else issued.issue_no
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=8)
+def bulletin_files(url: str, kind: str, period: str) -> dict[str, bytes]:
+    """The issue's PDF and Word: the archived bytes once published, else a draft rendered now."""
+    from etl.bulletins import issue
+
+    with psycopg.connect(url) as conn:
+        return issue(conn, kind, period).files
+
+
+def save_bulletin_requirements(url: str, kind: str, period: str, text: str, by: str) -> None:
+    """Keep the steward's 工作要求 for the issue (etl.documents.DocumentError says why not)."""
+    from etl.bulletins import save_requirements
+
+    try:
+        with psycopg.connect(url) as conn:
+            save_requirements(conn, kind, period, text, by)
+    finally:
+        _written()
+
+
+def publish_bulletin(url: str, kind: str, period: str, by: str) -> int:
+    """Number, render and archive the issue; returns its number."""
+    from etl.bulletins import publish
+
+    try:
+        with psycopg.connect(url) as conn:
+            return publish(conn, kind, period, by).issue_no
+    finally:
+        _written()

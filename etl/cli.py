@@ -27,6 +27,7 @@ EXIT_REJECTED = 1
 EXIT_USAGE = 2
 EXIT_WAREHOUSE = 3
 EXIT_INTERNAL = 4
+EXIT_MAIL = 5  # ducha remind: the mail server refused or failed
 EXIT_BUSY = 75  # sysexits EX_TEMPFAIL: another run holds the lock; try again later
 
 MAX_PROBLEMS_SHOWN = 50
@@ -38,11 +39,14 @@ EPILOG = """\
   DUCHA_HOME     内置数据库目录 / where the embedded PostgreSQL lives (default ./.ducha)
   DUCHA_KEEP_LIMIT  原始文件存档上限 / cap on the files kept as sent (default 20GB)
   DUCHA_PG_BIN   pg_dump/pg_restore/psql 所在目录 / their folder (default: the embedded ones)
+  SMTP_URL       (ducha remind) 邮件服务器 / mail server, e.g. smtp://user:pass@host:587?starttls=1
+                 未设置时提醒写入文件夹 / unset: the digests are written to a folder
 
 退出码 / exit codes:
   0 全部接收 all accepted · 1 有文件被拒收，或有链接/特殊文件未打开 a file was rejected,
     or a symbolic link or special file was not opened (backup/restore: refused) · 2 用法错误 usage
   3 无法连接数据仓库 warehouse unavailable · 4 内部错误 internal error
+  5 (ducha remind) 邮件服务器不可用 the mail server refused or failed
   75 (ducha run) 另一运行正在进行 another run holds the lock, try later
 """
 
@@ -72,6 +76,14 @@ def _kind(text: str) -> str:
             f"未知报表类型 / unknown kind {text!r}; 可选 / one of: {choices}"
         )
     return kind.name
+
+
+def _bulletin_kind(text: str) -> str:
+    from etl.documents import BULLETIN_KINDS, unknown_kind_message
+
+    if text not in BULLETIN_KINDS:
+        raise argparse.ArgumentTypeError(unknown_kind_message(text))
+    return text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -204,6 +216,60 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", type=Path, required=True, help="写到 / the file to write"
     )
 
+    bulletin = commands.add_parser(
+        "bulletin",
+        help="督查通报 PDF / Word / write a supervision bulletin (PDF, Word)",
+        description="生成督查通报（A4 PDF 和/或 Word）；已发布的期次原样输出存档 / write the "
+        "bulletin of a period as A4 PDF and/or Word; a published issue is served from the "
+        "archive unchanged. 没有数据的报告期退出码 1 / a period with no items exits 1.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    bulletin.add_argument(
+        "--period", required=True, help="报告期 / the period: YYYY, YYYY-Qn or YYYY-MM"
+    )
+    bulletin.add_argument(
+        "--kind",
+        type=_bulletin_kind,
+        default="supervision",
+        help="supervision 督查通报 (default) · meeting 两委会议决事项落实情况",
+    )
+    bulletin.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="输出文件：.pdf、.docx，或不带后缀同时输出两种 / FILE.pdf, FILE.docx, or FILE for both",
+    )
+    bulletin.add_argument(
+        "--publish",
+        action="store_true",
+        help="编号并存档发布 / number the issue and keep it in the warehouse as issued",
+    )
+    bulletin.add_argument("--by", default="", help="发布人 / who publishes (with --publish)")
+    bulletin.add_argument(
+        "--requirements",
+        type=Path,
+        help="工作要求文本文件（UTF-8）/ a UTF-8 text file with the 工作要求 section",
+    )
+
+    remind = commands.add_parser(
+        "remind",
+        help="督办预警邮件提醒 / e-mail each unit a digest of its warned items",
+        description="向每个承办单位发送一封蓝/黄/红预警事项汇总邮件（SMTP_URL）；同一事项同一颜色只提醒一次；"
+        "未设置 SMTP_URL 时写入 --outbox 文件夹，不记为已发送 / send each responsible unit one "
+        "digest of its blue, yellow and red items through SMTP_URL, each item once per colour; "
+        "without SMTP_URL write them to --outbox and record nothing as sent.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    remind.add_argument(
+        "--outbox",
+        type=Path,
+        default=Path("reminders"),
+        help="未设置 SMTP_URL 时写入的文件夹 / folder for the digests without SMTP (default ./reminders)",
+    )
+
     commands.add_parser(
         "demo",
         help="载入2006年示例数据 / load the seed's 2006 figures as returns",
@@ -250,6 +316,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_run(settings, args.inbox, args.as_of)
         if args.command == "demo":
             return cmd_demo(settings)
+        if args.command == "bulletin":
+            return cmd_bulletin(
+                settings,
+                args.period,
+                args.kind,
+                args.output,
+                args.publish,
+                args.by,
+                args.requirements,
+            )
+        if args.command == "remind":
+            return cmd_remind(settings, args.outbox)
         if args.command == "template":
             return cmd_template(settings, args.kind, args.output, args.offline)
         if args.command == "dashboard":
@@ -566,6 +644,114 @@ def cmd_demo(settings: Settings) -> int:
     if any(r.outcome == "rejected" for r in reports):
         return EXIT_REJECTED
     say("示例数据已载入 / demo data loaded (2006 成都高新区 目标管理督查)")
+    return EXIT_OK
+
+
+def _writable(path: Path) -> None:
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise UsageError(f"输出路径是文件夹 / the output is a folder: {path}")
+    if not folder.is_dir():
+        raise UsageError(f"输出文件夹不存在 / no such folder for the output: {folder}")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise UsageError(f"无法写入 / cannot write the output: {path}")
+
+
+def cmd_bulletin(
+    settings: Settings,
+    period: str,
+    kind: str,
+    output: Path,
+    publish: bool,
+    by: str,
+    requirements_file: Path | None,
+) -> int:
+    from etl import bulletins
+    from etl.documents import DocumentError, Period, output_paths
+
+    try:
+        Period.parse(period)
+    except DocumentError as exc:
+        raise UsageError(str(exc)) from exc
+    if publish and not by.strip():
+        raise UsageError("发布须用 --by 写明发布人 / --publish needs --by NAME")
+    targets = output_paths(output)
+    for path in targets.values():
+        _writable(path)
+    requirements = None
+    if requirements_file is not None:
+        try:
+            requirements = requirements_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(
+                f"无法读取工作要求文件 / cannot read the requirements file {requirements_file}: {exc}"
+            ) from exc
+    url = _upgraded(settings)
+    with connect(url) as conn:
+        try:
+            if publish:
+                issue = bulletins.publish(conn, kind, period, by, requirements=requirements)
+            else:
+                issue = bulletins.issue(
+                    conn, kind, period, tuple(targets), requirements=requirements
+                )
+        except DocumentError as exc:
+            say(f"ducha: {exc}")
+            return EXIT_REJECTED
+    for fmt, path in targets.items():
+        try:
+            path.write_bytes(issue.files[fmt])
+        except OSError as exc:
+            raise UsageError(f"无法写入 / cannot write {path}: {exc.strerror}") from exc
+        say(f"已写入 / written: {path} (sha256 {issue.sha256(fmt)[:16]}…)")
+    if issue.published:
+        say(
+            f"第{issue.issue_no}期（{issue.year}年）已发布，存档原件 / issue {issue.issue_no} of"
+            f" {issue.year}, published by {issue.published_by} at"
+            f" {issue.published_at:%Y-%m-%d %H:%M}: the archived bytes"
+        )
+    else:
+        say(
+            f"草稿，未发布（发布用 --publish --by 姓名）/ a draft of issue {issue.issue_no},"
+            " not published (use --publish --by NAME)"
+        )
+    return EXIT_OK
+
+
+def cmd_remind(settings: Settings, outbox: Path) -> int:
+    from etl.remind import BadSmtpUrl, MailUnavailable, SmtpSettings, remind
+
+    smtp = None
+    if settings.smtp_url:
+        try:
+            smtp = SmtpSettings.parse(settings.smtp_url)
+        except BadSmtpUrl as exc:
+            raise UsageError(str(exc)) from exc
+    url = _upgraded(settings)
+    with connect(url) as conn:
+        try:
+            result = remind(conn, smtp, outbox, on_digest=log)
+        except MailUnavailable as exc:
+            say(f"ducha: {exc}")
+            say("未记录任何提醒为已发送 / nothing was recorded as sent for the failed digest")
+            return EXIT_MAIL
+    if smtp is None:
+        log(
+            f"未设置 SMTP_URL：{len(result.written)} 份提醒写入 {outbox}，未发送、未记录 / "
+            f"SMTP_URL is not set: {len(result.written)} digests written to {outbox},"
+            " not sent and not recorded"
+        )
+        return EXIT_OK
+    for digest in result.no_address:
+        log(
+            f"{digest.unit_name}（{digest.unit_code}）没有联系邮箱，未提醒 / unit {digest.unit_code}"
+            " has no e-mail in the unit register: not reminded"
+        )
+    items = sum(len(d.items) for d in result.sent)
+    log(
+        f"已发送 {len(result.sent)} 封提醒，共 {items} 项 / {len(result.sent)} digests sent,"
+        f" {items} item reminders"
+    )
     return EXIT_OK
 
 

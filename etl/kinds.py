@@ -29,6 +29,8 @@ SUPERVISION_SOURCES = {
     "deputy": "人大代表建议",
     "cppcc": "政协委员提案",
 }
+# An address a mail server will take: one @, a dotted domain, no spaces.
+EMAIL_REGEX = r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
 SATISFACTION = {"satisfied": "满意", "basically": "基本满意", "unsatisfied": "不满意"}
 
 
@@ -170,6 +172,8 @@ UNITS = Kind(
         Column("unit_code", "单位代码", "text", regex=r"^[A-Z0-9-]{2,20}$", unique=True),
         Column("unit_name", "单位名称", "text", unique=True),
         Column("unit_type", "单位类别", "enum", enum=UNIT_TYPES),
+        # Where `ducha remind` sends the unit's digest of warned 督办事项.
+        Column("email", "联系邮箱", "text", required=False, regex=EMAIL_REGEX),
     ),
 )
 

@@ -36,13 +36,16 @@ class WarehouseUnavailable(Exception):
 class Settings:
     database_url: str | None
     home: Path
+    # `ducha remind`'s mail server (smtp://user:pass@host:587?starttls=1); unset: write to a folder
+    smtp_url: str | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         url = env.get("DATABASE_URL", "").strip() or None
         home = Path(env.get("DUCHA_HOME", "").strip() or ".ducha").expanduser().resolve()
-        return cls(database_url=url, home=home)
+        smtp_url = env.get("SMTP_URL", "").strip() or None
+        return cls(database_url=url, home=home, smtp_url=smtp_url)
 
     @property
     def embedded(self) -> bool:

@@ -271,6 +271,32 @@ def test_hostile_title_runs_no_script(page, server):
     assert page.dialogs == []
 
 
+def test_bulletins_page_previews_and_renders(page, server):
+    page.goto(f"{server}/bulletins")
+    page.wait_for_selector("h1:has-text('督查通报')", timeout=60_000)
+    page.wait_for_selector("text=市委市政府督办立项45件、办结43件、未到期2件", timeout=60_000)
+    page.wait_for_function(
+        "!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
+    _shot(page, "bulletins")
+    # The PDF and Word are drawn on demand (the chart through chromium).
+    page.get_by_text("生成 PDF 和 Word").click()
+    page.wait_for_selector("button:has-text('下载 PDF')", timeout=120_000)
+    assert page.locator("button:has-text('下载 Word')").count() == 1
+    _shot(page, "bulletins_rendered")
+    hosts = {urlparse(url).hostname for url in page.requests if not url.startswith("data:")}
+    assert hosts == {"127.0.0.1"}, hosts
+    assert page.dialogs == []
+
+
+def test_supervision_warnings_panel(page, server):
+    _open(page, server, "/supervision", "督办督查")
+    page.wait_for_selector("text=单位待办清单", timeout=60_000)
+    assert page.locator("[data-testid='stMetricLabel']:has-text('蓝色')").count() == 1
+    page.get_by_text("单位待办清单").scroll_into_view_if_needed()
+    _shot(page, "supervision_warnings")
+
+
 # ---------------------------------------------------------- stewards' pages --
 
 STEWARD_PAGES = [  # path, heading, screenshot, charts

@@ -149,3 +149,27 @@ def test_a_run_left_running_before_0009_is_closed_by_the_first_run_after(blank_d
         ).fetchall()
         assert runs == [(1, "interrupted", 0, True), (2, "succeeded", 0, True)]
         assert conn.execute("select count(*) from ingest.run_files").fetchone() == (0,)
+
+
+def test_bulletins_and_warnings_migration(warehouse):
+    """0030: the office's settings row with the default rule, the ledgers, the units' e-mail."""
+    with psycopg.connect(warehouse) as conn:
+        assert conn.execute(
+            "select near_due_days, behind_share::text from ingest.office_settings"
+        ).fetchall() == [(7, "0.5")]
+        with pytest.raises(psycopg.errors.CheckViolation):
+            conn.execute("update ingest.office_settings set behind_share = 1")
+        conn.rollback()
+        with pytest.raises(psycopg.errors.CheckViolation):
+            conn.execute("insert into ingest.office_settings (singleton) values (false)")
+        conn.rollback()
+        for table in ("staging.units", "core.units", "mart.units"):
+            schema, name = table.split(".")
+            assert conn.execute(
+                "select data_type from information_schema.columns"
+                " where table_schema = %s and table_name = %s and column_name = 'email'",
+                (schema, name),
+            ).fetchall() == [("text",)], table
+        for table in ("ingest.bulletins", "ingest.bulletin_drafts", "ingest.reminders"):
+            assert conn.execute("select to_regclass(%s)", (table,)).fetchone()[0] is not None
+        assert conn.execute("select to_regclass('mart.supervision_warnings')").fetchone()[0]

@@ -138,7 +138,11 @@ UNITS_TEXT = csv_of(
     ["JD-SY", "石羊街道", "街道"],
     ["BM-CZ", "财政局", "department"],
 )
-UNITS_ROWS = [(2, ("JD-SY", "石羊街道", "subdistrict")), (3, ("BM-CZ", "财政局", "department"))]
+# The files have no 联系邮箱 (email) column: it is optional, so read as None.
+UNITS_ROWS = [
+    (2, ("JD-SY", "石羊街道", "subdistrict", None)),
+    (3, ("BM-CZ", "财政局", "department", None)),
+]
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16"])
@@ -155,7 +159,7 @@ def test_gb18030_after_64kb_of_ascii(tmp_path: Path) -> None:
     assert len(text) > readers.SNIFF_BYTES
     rows, errors, _ = read(write(tmp_path / "u.csv", text, "gb18030"))
     assert errors == []
-    assert rows[-1] == (4002, ("JD-SY", "石羊街道", "subdistrict"))
+    assert rows[-1] == (4002, ("JD-SY", "石羊街道", "subdistrict", None))
 
 
 @pytest.mark.parametrize(
@@ -170,11 +174,13 @@ def test_gb18030_after_64kb_of_ascii(tmp_path: Path) -> None:
 def test_headers_in_any_language_and_order(tmp_path: Path, header: list[str]) -> None:
     cells = {"unit_code": "JD-SY", "unit_name": "石羊街道", "unit_type": "街道"}
     by_key = {readers.header_key(name): value for name, value in cells.items()}
-    by_key |= {readers.header_key(c.zh): cells[c.name] for c in KINDS["units"].columns}
+    by_key |= {
+        readers.header_key(c.zh): cells[c.name] for c in KINDS["units"].columns if c.name in cells
+    }
     row = [by_key[readers.header_key(h)] for h in header]
     reader = open_return(write(tmp_path / "u.csv", csv_of(header, row)))
     assert reader.kind is not None and reader.kind.name == "units"
-    assert list(reader.rows()) == [(2, ("JD-SY", "石羊街道", "subdistrict"))]
+    assert list(reader.rows()) == [(2, ("JD-SY", "石羊街道", "subdistrict", None))]
     assert reader.headers["unit_code"] in [h.strip() for h in header]
     assert reader.problems == []
 
@@ -524,7 +530,7 @@ def test_extra_column_is_a_warning(tmp_path: Path) -> None:
         ["unit_code", "备注2", "unit_name", "unit_type", ""], ["A1", "x", "n", "街道", ""]
     )
     reader = open_return(write(tmp_path / "u.csv", text))
-    assert list(reader.rows()) == [(2, ("A1", "n", "subdistrict"))]
+    assert list(reader.rows()) == [(2, ("A1", "n", "subdistrict", None))]
     assert [(p.flat(), p.severity, p.value) for p in reader.problems] == [
         ((1, None, "extra-column"), "warning", "备注2")
     ]

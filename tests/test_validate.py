@@ -22,8 +22,13 @@ AS_OF = date(2006, 12, 31)
 # the 2006 target T01 (responsible unit U01). Staged as rows 2 and 3.
 VALID: dict[str, list[dict[str, Any]]] = {
     "units": [
-        {"unit_code": "JD-SY", "unit_name": "石羊街道", "unit_type": "subdistrict"},
-        {"unit_code": "BM-CZ", "unit_name": "财政局", "unit_type": "department"},
+        {
+            "unit_code": "JD-SY",
+            "unit_name": "石羊街道",
+            "unit_type": "subdistrict",
+            "email": "shiyang@example.cn",
+        },
+        {"unit_code": "BM-CZ", "unit_name": "财政局", "unit_type": "department", "email": None},
     ],
     "targets": [
         {
@@ -215,6 +220,7 @@ BAD_ROWS = [
     ("bad-enum", "supervision", {"source": "mayor"}, [(2, "source", "enum")]),
     ("bad-optional-enum", "supervision", {"satisfaction": "满意吗"}, [(2, "satisfaction", "enum")]),
     ("regex", "units", {"unit_code": "jd sy"}, [(2, "unit_code", "pattern")]),
+    ("bad-email", "units", {"email": "shiyang@example"}, [(2, "email", "pattern")]),
     ("title-501", "supervision", {"title": "督" * 501}, [(2, "title", "max-length")]),
     ("negative", "employment", {"trainees": -3}, [(2, "trainees", "minimum")]),
     ("planned-value-0", "targets", {"planned_value": Decimal(0)}, [(2, "planned_value", "minimum")]),
@@ -314,7 +320,7 @@ def test_outcome_per_expectation_with_true_counts(url):
         ("expect_column_values_to_match_regex", "unit_code", 250)
     ]
     assert all(o.element_count == 250 for o in outcomes)
-    assert len(outcomes) == 7
+    assert len(outcomes) == 8  # 7 for code, name and type; the e-mail's pattern
 
 
 def test_duplicates_are_capped_but_counted(url):

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts, figures, filters, guidance, queries, tables
+from dashboard import charts, figures, filters, guidance, queries, tables, warning_colours
 from dashboard import format as fmt
 from dashboard.i18n import column, enum, lang, t
 from dashboard.tables import Col
@@ -137,6 +137,8 @@ card(
     t("card.overdue.detail", open=fmt.count(items_now["open_not_due"])),
     inverse=True,
 )
+with bottom[2]:
+    warning_colours.overview_line(url, scope)
 
 st.subheader(t("overview.by_source"))
 if now_targets.empty:

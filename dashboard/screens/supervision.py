@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts, figures, filters, guidance, queries, tables
+from dashboard import charts, figures, filters, guidance, queries, tables, warning_colours
 from dashboard import format as fmt
 from dashboard.i18n import enum, lang, t
 from dashboard.tables import Col, Drill
@@ -118,6 +118,8 @@ else:
         title=t("sup.overdue_list"),
         drill=Drill("supervision", overdue, "item_code"),
     )
+
+warning_colours.panel(url, scope)
 
 st.subheader(t("sup.items"))
 search_box, status_box = st.columns([3, 2])

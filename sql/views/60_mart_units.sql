@@ -4,6 +4,7 @@ create view mart.units as
 select
     unit_code,
     unit_name,
-    unit_type
+    unit_type,
+    email
 from core.units
 where is_current;
