@@ -30,10 +30,15 @@ def labels(values: pd.Series) -> pd.Series:
 TICK_CHARS = 20
 
 
+def cut(value: object, chars: int = TICK_CHARS) -> str:
+    """Text cut to ``chars`` characters, the last an ellipsis when cut (not yet chart text)."""
+    text = fmt.visible(value)
+    return text if len(text) <= chars else text[: chars - 1] + "…"
+
+
 def shorten(value: object, chars: int = TICK_CHARS) -> str:
     """A label cut to ``chars`` characters with an ellipsis, then made chart text."""
-    text = fmt.visible(value)
-    return fmt.chart_text(text if len(text) <= chars else text[: chars - 1] + "…")
+    return fmt.chart_text(cut(value, chars))
 
 
 def short_ticks(values: Sequence[object]) -> dict[str, object]:

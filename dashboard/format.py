@@ -135,7 +135,7 @@ _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # and Streamlit's extensions (coloured text, icons, $math$, ~~strike~~) all
 # start with one of them.
 _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
-# Streamlit's Markdown (GitHub's) turns "http://…", "www.…" and "a@b.cn" in the text
+# Streamlit's Markdown (GitHub's) turns bare web and e-mail addresses in the text
 # into links after escapes are undone, so a backslash cannot stop it: a word joiner
 # (U+2060, zero width, shows nothing) before the ":", "." or "@" breaks the pattern.
 _AUTOLINK = re.compile(r"(?i)\b(?:https?|ftp|mailto|xmpp)(?=:)|\bwww(?=\.)|(?=@)")

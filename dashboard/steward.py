@@ -116,9 +116,9 @@ def unit_names(register: pd.DataFrame) -> dict[str, str]:
     return dict(zip(register["unit_code"], register["unit_name"], strict=True))
 
 
-def unit_label(code: str, names: dict[str, str]) -> str:
-    """A unit by name and code: 芳草街道 (JD-FC)."""
-    return f"{names.get(code) or code} ({code})"
+def unit_label(code: str, names: dict[str, str], cut: Callable[[str], str] = str) -> str:
+    """A unit by name and code: 芳草街道 (JD-FC); ``cut`` shortens the name."""
+    return f"{cut(names.get(code) or code)} ({code})"
 
 
 def covers_caption(file: pd.Series, names: dict[str, str]) -> None:
@@ -637,7 +637,10 @@ def calendar_grid(calendar: pd.DataFrame, status: pd.Series) -> go.Figure:
         type="category",
         autorange="reversed",
         showgrid=False,
-        **charts.short_ticks([unit_label(code, names) for code in units]),
+        # A long name is cut on the axis, its code kept; in full in the hover.
+        tickmode="array",
+        tickvals=y_labels,
+        ticktext=[fmt.chart_text(unit_label(code, names, charts.cut)) for code in units],
     )
     return fig
 

@@ -395,6 +395,9 @@ def test_a_units_name_is_plain_text_on_the_stewards_pages(monkeypatch, hostile):
     grid = chart_specs(at)[1]
     assert html.unescape(fmt.chart_text(HOSTILE_LABEL)) == HOSTILE_LABEL
     assert fmt.chart_text(HOSTILE_LABEL) in grid["data"][0]["y"]
+    # On the axis the long name is cut and its code kept.
+    ticks = [html.unescape(text) for text in grid["layout"]["yaxis"]["ticktext"]]
+    assert f"{HOSTILE_UNIT[:19]}… ({UNIT})" in ticks and "芳草街道 (JD-FC)" in ticks
     assert HOSTILE_LABEL in assert_no_markup_in_charts(at)
 
 
