@@ -7,6 +7,10 @@ PY := $(VENV)/bin/python
 # on two major versions (the embedded server is PostgreSQL 18).
 PG15_URL ?= postgresql://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
+# Each run in a temporary folder of its own: pytest resets the shared
+# /tmp/pytest-of-$USER to mode 700 when it starts, which locks a running
+# suite's embedded PostgreSQL (another system user) out of its data.
+PYTEST := $(PY) -m pytest -n 2 --basetemp="$$(mktemp -d /tmp/ducha-test-XXXXXX)"
 
 .PHONY: install system-deps dashboard test test-embedded test-pg15 lint
 
@@ -45,12 +49,12 @@ lint: install
 	else echo "note: install docker-compose to check docker-compose.yml"; fi
 
 test-embedded: install
-	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
 
 test-pg15: install
 	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(PG15_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 	  echo "== the suite again on PostgreSQL 15 ($(PG15_URL))"; \
-	  TEST_DATABASE_URL='$(PG15_URL)' $(PY) -m pytest -n 2 $(PYTEST_ARGS); \
+	  TEST_DATABASE_URL='$(PG15_URL)' $(PYTEST) $(PYTEST_ARGS); \
 	elif [ -n "$$CI" ]; then echo "PostgreSQL 15 at $(PG15_URL) is not reachable" >&2; exit 1; \
 	else echo "note: no PostgreSQL at $(PG15_URL); ran the suite on the embedded server only"; fi
 
