@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import sys
 import threading
 import traceback
 import zlib
@@ -436,8 +437,14 @@ def ingest_file(
             _reject_after_failure(conn, report, exc)
             return report
         finally:
-            conn.rollback()
-            conn.execute(f"select pg_advisory_unlock({_FILE_KEY})", (file_id,))
+            try:
+                conn.rollback()
+                conn.execute(f"select pg_advisory_unlock({_FILE_KEY})", (file_id,))
+            except psycopg.Error:
+                # Interrupted mid-query (Ctrl-C, SIGTERM), the connection cannot
+                # roll back: closing it does, and the interruption is what to report.
+                if sys.exc_info()[1] is None:
+                    raise
 
 
 def _reject_after_failure(conn: psycopg.Connection, report: Report, exc: BaseException) -> None:

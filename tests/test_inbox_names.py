@@ -412,3 +412,26 @@ def test_an_inbox_reached_through_a_link_is_the_operators_choice(
     assert query(warehouse, "select file_name, outcome from ingest.files") == [
         ("units.csv", "accepted")
     ]
+
+
+def test_an_unexpected_error_through_ingest_rejects_that_file_only(
+    warehouse, monkeypatch, capsys, tmp_path
+):
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    shutil.copy(EXAMPLES / "units.csv", folder / "units.csv")
+    supervision(folder / "boom.csv", "S-BOOM")
+    supervision(folder / "fine.csv", "S-FINE")
+    _boom_on(monkeypatch, "etl.load", "_stage", "boom.csv")
+    run = run_cli(monkeypatch, capsys, warehouse, "ingest", folder, "--as-of", "2006-12-31")
+    assert run.code == 1, run.err
+    assert "✗ 已拒收 rejected: boom.csv (supervision 督办事项" in run.err
+    assert "boom.csv · 规则 rule internal-error" in run.err
+    assert "共 3 个文件：接收 2，拒收 1 / 3 files: 2 accepted, 1 rejected" in run.err
+    assert query(warehouse, "select file_name, outcome from ingest.files order by file_name") == [
+        ("boom.csv", "rejected"),
+        ("fine.csv", "accepted"),
+        ("units.csv", "accepted"),
+    ]
+    assert query(warehouse, "select item_code from core.supervision") == [("S-FINE",)]
+    assert query(warehouse, "select count(*) from staging.supervision") == [(0,)]
