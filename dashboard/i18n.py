@@ -416,6 +416,8 @@ _LABELS.update(
         # navigation
         "nav.leaders": ("领导看板", "Leaders' dashboard"),
         "nav.stewards": ("数据管理", "Data stewardship"),
+        "nav.admin": ("系统管理", "Administration"),
+        "page.accounts": ("账号与审计", "Accounts and audit"),
         "page.inbox": ("报表收件箱", "Submissions inbox"),
         "page.report": ("校验报告", "Validation report"),
         "page.approval": ("审核", "Approval"),

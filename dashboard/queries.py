@@ -1,20 +1,25 @@
 """The dashboard's one door to the warehouse: the public ``mart`` views and ingest bookkeeping.
 
 Every query is a module constant with bound parameters (psycopg's ``%(name)s``);
-no widget value is ever formatted into SQL. Results are cached with
-``st.cache_data`` keyed on the warehouse URL and the filter values; the engine
-comes from ``st.cache_resource``. Nothing connects at import time.
+no widget value is ever formatted into SQL. Every query runs as the dashboard's
+role (``ducha_dashboard``) in a transaction that first sets the signed-in
+person's scope (``set_config(..., true)``), so row-level security decides what
+comes back. The first argument of every function, ``url``, is an ``Access``:
+the dashboard role's URL and that scope, so ``st.cache_data`` keys every cached
+read by the person's scope as well as the filter values; the engine comes from
+``st.cache_resource``. Nothing connects at import time.
 """
 
 from __future__ import annotations
 
 import calendar
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import pandas as pd
 import psycopg
@@ -28,6 +33,7 @@ from etl.kinds import KINDS
 from etl.settings import Settings, WarehouseUnavailable, embedded_url, redact
 
 if TYPE_CHECKING:  # the ETL's modules load on first use, not with the dashboard
+    from etl.accounts import Person
     from etl.report import Report
     from etl.report_export import StoredFile
 
@@ -110,6 +116,50 @@ class Scope:
         }
 
 
+# ----------------------------------------------------------------- access --
+
+
+class Access(NamedTuple):
+    """Where and as whom the dashboard reads: the first argument of every query here.
+
+    A tuple of strings, so ``st.cache_data`` keys each cached read by the
+    person's scope: one person's cached rows never reach another.
+    """
+
+    url: str  # the dashboard role's URL (etl.accounts.dashboard_url)
+    account: str
+    roles: str  # "leader,steward"
+    units: str  # "*" or "JD-SY,JD-GX"
+    owner_url: str  # the ETL's URL: uploads load through the ETL's own pipeline
+
+    @classmethod
+    def of(cls, warehouse: str, person: Person) -> Access:
+        from etl.accounts import dashboard_url
+
+        account, roles, units = person.scope
+        return cls(dashboard_url(warehouse), account, roles, units, warehouse)
+
+    @property
+    def scope(self) -> tuple[str, str, str]:
+        return (self.account, self.roles, self.units)
+
+
+_SET_SCOPE = (
+    "select set_config('ducha.account', %s, true), set_config('ducha.roles', %s, true),"
+    " set_config('ducha.units', %s, true)"
+)
+
+
+@contextmanager
+def scoped_connection(access: Access) -> Iterator[psycopg.Connection]:
+    """A connection as the dashboard role inside one transaction with the person's scope set."""
+    from etl.settings import connect
+
+    with connect(access.url) as conn, conn.transaction():
+        conn.execute(_SET_SCOPE, access.scope)
+        yield conn
+
+
 # ----------------------------------------------------------------- engine --
 
 
@@ -152,16 +202,20 @@ def _floats_for_numeric(connection: psycopg.Connection, _record: object) -> None
     connection.adapters.register_loader("numeric", FloatLoader)
 
 
-def _read(url: str, query: str, params: dict[str, object] | None = None) -> pd.DataFrame:
-    """Run one bound query and return its rows as a DataFrame.
+def _read(access: Access, query: str, params: dict[str, object] | None = None) -> pd.DataFrame:
+    """Run one bound query, in the person's scope, and return its rows as a DataFrame.
 
     The query runs on the pooled connection's own psycopg cursor: plain tuples
-    into the DataFrame, without a SQLAlchemy Row per row.
+    into the DataFrame, without a SQLAlchemy Row per row. The scope is set for
+    this transaction only (SQLAlchemy rolls it back when the connection goes
+    back to the pool), never for the pooled session.
     """
+    url = access.url
     try:
         with engine(url).connect() as conn:
             cursor = conn.connection.driver_connection.cursor()
             try:
+                cursor.execute(_SET_SCOPE, access.scope)
                 cursor.execute(query, params or {})
                 rows = cursor.fetchall()
                 names = [column.name for column in cursor.description]
@@ -603,12 +657,11 @@ def files(url: str, unit: str | None = None) -> pd.DataFrame:
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def stored_file(url: str, file_id: int) -> StoredFile | None:
     """One file's stored validation report (etl.report_export), or None if there is no such file."""
-    from etl.report_export import FileNotFound, read_stored
+    from etl.report_export import read_stored_files
 
-    try:
-        return read_stored(url, int(file_id))
-    except FileNotFound:
-        return None
+    with scoped_connection(url) as conn:
+        found = read_stored_files(conn, [int(file_id)])
+    return found[0] if found else None
 
 
 _DECISIONS = """
@@ -818,12 +871,15 @@ def _written() -> None:
     st.cache_data.clear()
 
 
-def decide(url: str, file_id: int, action: str, decided_by: str, reason: str | None) -> str:
-    """Approve or reject (withdraw) an accepted file (etl.load.decide); returns the new approval."""
+def decide(url: Access, file_id: int, action: str, decided_by: str, reason: str | None) -> str:
+    """Approve or reject (withdraw) an accepted file (etl.load.decide) as the dashboard role,
+    signed by the person's account; returns the new approval."""
     from etl.load import decide as record_decision
 
     try:
-        return record_decision(url, int(file_id), action, decided_by, reason or None)
+        return record_decision(
+            url.url, int(file_id), action, decided_by, reason or None, scope=url.scope
+        )
     finally:
         _written()
 
@@ -835,7 +891,7 @@ def lock_period(
     from etl.steward import lock_period as lock
 
     try:
-        return lock(url, kind, unit_code, period, locked_by, reason or None)
+        return lock(url.url, kind, unit_code, period, locked_by, reason or None, scope=url.scope)
     finally:
         _written()
 
@@ -847,7 +903,7 @@ def release_period(
     from etl.steward import release_period as release
 
     try:
-        release(url, kind, unit_code, period, released_by, reason or None)
+        release(url.url, kind, unit_code, period, released_by, reason or None, scope=url.scope)
     finally:
         _written()
 
@@ -865,7 +921,9 @@ def update_kind_settings(
     from etl.steward import set_kind_rules
 
     try:
-        return set_kind_rules(url, kind, deadline_days, requires_approval, changed_by, reason)
+        return set_kind_rules(
+            url.url, kind, deadline_days, requires_approval, changed_by, reason, scope=url.scope
+        )
     finally:
         _written()
 
@@ -898,6 +956,86 @@ def ingest_uploads(
             path.write_bytes(data)
             paths.append(path)
         try:
-            return ingest_files(url, paths, kind=kind, as_of=as_of)
+            reports = ingest_files(url.owner_url, paths, kind=kind, as_of=as_of)
+            _sign_uploads(url, reports)
+            return reports
         finally:
             _written()
+
+
+def _sign_uploads(url: Access, reports: Sequence[Report]) -> None:
+    """Mark the uploaded files as the person's (they then see their own rejected ones) and
+    audit each upload under their account."""
+    from psycopg.types.json import Jsonb
+
+    from etl.settings import connect
+
+    ids = [r.file_id for r in reports if r.file_id is not None]
+    if not ids:
+        return
+    with connect(url.owner_url) as conn, conn.transaction():
+        conn.execute(
+            "update ingest.files set submitted_by = %s where file_id = any(%s)", (url.account, ids)
+        )
+        for report in reports:
+            conn.execute(
+                "insert into auth.audit (account, action, target, detail) values (%s, 'upload',"
+                " %s, %s)",
+                (
+                    url.account,
+                    f"file {report.file_id}",
+                    Jsonb({"file_name": report.file_name, "outcome": report.outcome}),
+                ),
+            )
+
+
+# ---------------------------------------------------------------- admin --
+# Read as the dashboard role: row-level security shows an admin every account
+# and the audit; anyone else their own account and no audit at all.
+
+_ACCOUNTS = """
+select
+    accounts.account, accounts.display_name, accounts.email,
+    coalesce((select string_agg(roles.role, ',' order by roles.role)
+              from auth.account_roles as roles where roles.account = accounts.account), '')
+        as roles,
+    coalesce((select string_agg(units.unit_code, ',' order by units.unit_code)
+              from auth.account_units as units where units.account = accounts.account), '')
+        as units,
+    accounts.disabled, accounts.is_demo, accounts.created_at, accounts.updated_at
+from auth.accounts as accounts
+order by accounts.account
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def accounts(url: Access) -> pd.DataFrame:
+    """Every account the person may see (an admin: all), without password hashes."""
+    return _read(url, _ACCOUNTS)
+
+
+_AUDIT = """
+select audit_id, at, account, action, target, address, detail::text as detail
+from auth.audit
+where (%(account)s::text is null or account = %(account)s::text)
+    and (%(action)s::text is null or action like %(action)s::text || '%%')
+    and at >= %(since)s::date and at < %(until)s::date + 1
+order by at desc, audit_id desc
+limit %(limit)s
+"""
+AUDIT_LIMIT = 10_000
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def audit(
+    url: Access, since: date, until: date, account: str | None = None, action: str | None = None
+) -> pd.DataFrame:
+    """The audit record, latest first, filtered by day, account and action (a prefix)."""
+    params = {
+        "since": since,
+        "until": until,
+        "account": account or None,
+        "action": action or None,
+        "limit": AUDIT_LIMIT,
+    }
+    return _read(url, _AUDIT, params)

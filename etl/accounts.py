@@ -96,6 +96,30 @@ def set_scope(conn: psycopg.Connection, person: Person | None) -> None:
     )
 
 
+def apply_scope(conn: psycopg.Connection, scope: tuple[str, str, str] | None) -> None:
+    """Set (account, roles, units) for the current transaction; None: the owner's own work."""
+    if scope is None:
+        return
+    conn.execute(
+        "select set_config('ducha.account', %s, true), set_config('ducha.roles', %s, true),"
+        " set_config('ducha.units', %s, true)",
+        scope,
+    )
+
+
+def audit_decision(
+    conn: psycopg.Connection,
+    scope: tuple[str, str, str] | None,
+    action: str,
+    target: str,
+    detail: dict | None = None,
+) -> None:
+    """Append a signed-in person's decision to the audit (nothing for the owner's own work)."""
+    if scope is None:
+        return
+    _audit(conn, scope[0], action, target, detail or {})
+
+
 # ------------------------------------------------------------- checks --
 
 

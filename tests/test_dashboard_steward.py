@@ -25,7 +25,7 @@ from etl.kinds import KINDS
 from etl.load import ingest_files
 from etl.run import run_inbox
 from tests import apptest
-from tests.apptest import CJK, start_app, table, texts
+from tests.apptest import CJK, access, start_app, table, texts
 from tests.conftest import create_database, drop_database
 from tests.helpers import latest_file_id, query, write_csv
 
@@ -203,11 +203,11 @@ def test_a_rejected_file_shows_its_problems_by_row_and_column(monkeypatch, demo,
 
 
 def test_report_downloads_are_the_stored_report(demo_read):
-    stored = queries.stored_file(demo_read, 15)
+    stored = queries.stored_file(access(demo_read), 15)
     book = openpyxl.load_workbook(io.BytesIO(steward.report_workbook(stored)))
     assert book.sheetnames[0] == "摘要 Summary"
     assert "employment_2006-Q1.xlsx" in steward.report_html(stored)
-    assert queries.stored_file(demo_read, 999_999) is None
+    assert queries.stored_file(access(demo_read), 999_999) is None
 
 
 # ---------------------------------------------------------------- approval --
@@ -469,9 +469,9 @@ def test_a_rules_change_needs_a_name_and_a_change(monkeypatch, demo):
     assert "请填写审核人姓名" in texts(at.error)
     assert query(demo, "select * from ingest.kind_settings order by kind") == before
     with pytest.raises(ValueError, match="name is required"):
-        queries.update_kind_settings(demo, "employment", 30, False, "  ")
+        queries.update_kind_settings(access(demo), "employment", 30, False, "  ")
     with pytest.raises(ValueError, match="unknown kind"):
-        queries.update_kind_settings(demo, "payroll", 30, False, "王敏")
+        queries.update_kind_settings(access(demo), "payroll", 30, False, "王敏")
     assert query(demo, "select * from ingest.kind_settings order by kind") == before
 
     # Saving the values it already has changes and records nothing.
