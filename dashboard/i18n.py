@@ -427,6 +427,10 @@ _LABELS.update(
         "page.runs": ("ETL 运行", "ETL runs"),
         # shared by the stewards' pages
         "steward.name": ("审核人姓名（必填）", "Your name (required)"),
+        "steward.signed_as": (
+            "签名：{name}（账号 {account}）",
+            "Signed: {name} (account {account})",
+        ),
         "steward.name.help": (
             "系统尚无登录：请填写您的姓名，它将与决定一起记录在案。",
             "There is no sign-in yet: your name is recorded with the decision.",
