@@ -72,10 +72,12 @@ def idle_seconds(environ: dict[str, str] | None = None) -> float:
 
 
 def _address() -> str:
+    """The browser's address as Streamlit sees it ("" when it has none, as in AppTest)."""
     try:
-        return st.context.ip_address or ""
-    except Exception:  # outside a browser session (AppTest): no address
+        address = st.context.ip_address
+    except Exception:  # outside a browser session
         return ""
+    return address if isinstance(address, str) else ""
 
 
 def _oidc_configured() -> bool:
