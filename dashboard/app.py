@@ -57,7 +57,8 @@ if missing:
 
 # Nobody gets further without signing in; from here every query runs as the
 # dashboard's role in this person's scope (queries.Access).
-person = signin.current(warehouse)
+_ACCOUNTS_PAGE = st.Page("screens/admin_accounts.py", title=t("page.accounts"), url_path="accounts")
+person = signin.current(warehouse, [*_PAGES, *_STEWARD_PAGES, _ACCOUNTS_PAGE])
 url = queries.Access.of(warehouse, person)
 
 # Pages by role. Everyone reads the leaders' pages, within their own units (the
@@ -70,9 +71,7 @@ if person.has("steward"):
 elif person.has("reporter"):
     navigation[t("nav.stewards")] = [p for p in _STEWARD_PAGES if p.url_path in _REPORTER_PAGES]
 if person.has("admin"):
-    navigation[t("nav.admin")] = [
-        st.Page("screens/admin_accounts.py", title=t("page.accounts"), url_path="accounts")
-    ]
+    navigation[t("nav.admin")] = [_ACCOUNTS_PAGE]
 page = st.navigation(navigation, expanded=True)
 signin.sidebar(warehouse, person)
 

@@ -955,10 +955,18 @@ def ingest_uploads(
             path.parent.mkdir()
             path.write_bytes(data)
             paths.append(path)
+        refused: list[Report] = []
+        if url.units != "*":  # someone with some units only: theirs, and nothing else
+            units = [u for u in url.units.split(",") if u]
+            for path in list(paths):
+                report = units_outside_scope(path, kind, units)
+                if report is not None:
+                    refused.append(report)
+                    paths.remove(path)
         try:
-            reports = ingest_files(url.owner_url, paths, kind=kind, as_of=as_of)
+            reports = ingest_files(url.owner_url, paths, kind=kind, as_of=as_of) if paths else []
             _sign_uploads(url, reports)
-            return reports
+            return reports + refused
         finally:
             _written()
 
@@ -1039,3 +1047,49 @@ def audit(
         "limit": AUDIT_LIMIT,
     }
     return _read(url, _AUDIT, params)
+
+
+def units_outside_scope(path: Path, kind: str | None, units: Sequence[str]) -> Report | None:
+    """A rejection report when a return names a unit outside ``units`` (row, column, value),
+    or is master data (units, targets) that only a steward of every unit loads; else None.
+
+    Checked before the load, so such a file is rejected whole and nothing of it is
+    loaded. (The warehouse's policies stop the person from reading other units'
+    rows; this stops them writing them.)
+    """
+    from etl.readers import open_return
+    from etl.report import Problem, Report
+
+    reader = open_return(path, kind)
+    if reader.kind is None:
+        return None  # the load reports what is wrong with the file itself
+    found = Report(file_name=path.name, kind=reader.kind)
+    if reader.kind.name in ("units", "targets"):
+        found.problems.append(
+            Problem(
+                rule="not-your-kind",
+                message_zh=f"{reader.kind.zh}只能由负责全部单位的数据管理员载入",
+                message_en=f"{reader.kind.name} returns are loaded by a steward of every unit",
+            )
+        )
+        return found
+    position = [column.name for column in reader.kind.columns].index("unit_code")
+    allowed = set(units)
+    for row_no, values in reader.rows():
+        code = values[position]
+        if code is not None and code not in allowed:
+            found.problems.append(
+                Problem(
+                    rule="unit-not-yours",
+                    message_zh=f"不能报送其他单位的数据：{code}（本账号可报送 {'、'.join(units)}）",
+                    message_en=f"not one of your units: {code} (this account reports for"
+                    f" {', '.join(units)})",
+                    row=row_no,
+                    column="unit_code",
+                    value=str(code),
+                )
+            )
+            if len(found.problems) >= 50:
+                break
+    found.row_count = 0
+    return found if found.problems else None

@@ -87,8 +87,12 @@ def _oidc_configured() -> bool:
         return False
 
 
-def current(warehouse: str) -> Person:
-    """The signed-in person; otherwise draws the sign-in page and stops the run here."""
+def current(warehouse: str, pages: list | None = None) -> Person:
+    """The signed-in person; otherwise draws the sign-in page and stops the run here.
+
+    ``pages``: every page of the app, registered (hidden) while the sign-in page
+    shows, so the link the person opened is still the page they land on.
+    """
     person = st.session_state.get(PERSON_KEY)
     now = time.time()
     if person is not None:
@@ -102,6 +106,8 @@ def current(warehouse: str) -> Person:
         if person is not None:
             _begin(person)
             return person
+    if pages:
+        st.navigation(pages, position="hidden")
     _sign_in_page(warehouse)
     st.stop()
     raise AssertionError("not reached")

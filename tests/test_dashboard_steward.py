@@ -29,7 +29,7 @@ from etl.load import ingest_files
 from etl.run import run_inbox
 from tests import apptest
 from tests.apptest import CJK, STEWARD, access, start_app, table, texts
-from tests.conftest import create_database, drop_database
+from tests.conftest import EXAMPLES, create_database, drop_database
 from tests.helpers import latest_file_id, query, write_csv
 
 LI = Person("li", "李管理", ("steward",), ())
@@ -633,3 +633,55 @@ def test_every_steward_table_has_csv_and_excel_downloads(monkeypatch, demo_read)
         at = open_page(monkeypatch, demo_read, page)
         labels = [b.label for b in at.get("download_button")]
         assert labels.count("下载 CSV") == len(at.dataframe) == labels.count("下载 Excel"), page
+
+
+# ------------------------------------------------------ a reporter's upload --
+
+
+def test_a_reporters_return_naming_another_unit_is_rejected_whole(demo, tmp_path):
+    reporter = access(demo, Person("li", "李填报", ("reporter",), (UNIT,)))
+    rows = [row for row in employment_rows(4) if row["unit_code"] in (UNIT, "JD-GX")]
+    path = write_csv(
+        tmp_path / "employment_mixed.csv",
+        EMPLOYMENT_HEADER,
+        [[row[c] for c in EMPLOYMENT_HEADER] for row in rows],
+    )
+    # Rows as the user sees them (header = row 1) that name JD-GX, read from the file written.
+    expected = [
+        (index + 2, "unit_code", "JD-GX", "unit-not-yours")
+        for index, row in enumerate(rows)
+        if row["unit_code"] == "JD-GX"
+    ]
+    assert len(expected) == 2
+    before = apptest_snapshot(demo), query(demo, "select count(*) from ingest.files")
+    [report] = queries.ingest_uploads(reporter, [(path.name, path.read_bytes())])
+    assert report.outcome == "rejected" and report.file_id is None
+    assert [(p.row, p.column, p.value, p.rule) for p in report.problems] == expected
+    assert "不能报送其他单位的数据：JD-GX" in report.problems[0].message_zh
+    assert "not one of your units: JD-GX" in report.problems[0].message_en
+    assert (apptest_snapshot(demo), query(demo, "select count(*) from ingest.files")) == before
+
+
+def test_a_reporter_uploads_their_own_units_return(demo, tmp_path):
+    reporter = access(demo, Person("li", "李填报", ("reporter",), (UNIT,)))
+    path = employment_return(tmp_path / "employment_石羊_更正.csv", employed_change=2)
+    [report] = queries.ingest_uploads(reporter, [(path.name, path.read_bytes())])
+    assert report.outcome == "accepted", report.problems
+    assert query(
+        demo, "select submitted_by from ingest.files where file_id = %s", (report.file_id,)
+    ) == [("li",)]
+    assert query(
+        demo,
+        "select account, action from auth.audit where target = %s",
+        (f"file {report.file_id}",),
+    ) == [("li", "upload")]
+
+
+def test_a_reporter_cannot_load_master_data(demo):
+    reporter = access(demo, Person("li", "李填报", ("reporter",), (UNIT,)))
+    units = (EXAMPLES / "units.csv").read_bytes()
+    before = query(demo, "select count(*) from ingest.files")
+    [report] = queries.ingest_uploads(reporter, [("units.csv", units)])
+    assert report.outcome == "rejected"
+    assert [p.rule for p in report.problems] == ["not-your-kind"]
+    assert query(demo, "select count(*) from ingest.files") == before
