@@ -18,7 +18,7 @@ if _ROOT not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard import filters, guidance, queries, steward  # noqa: E402
+from dashboard import filters, guidance, queries, signin, steward  # noqa: E402
 from dashboard import format as fmt  # noqa: E402
 from dashboard.i18n import t  # noqa: E402
 from etl.settings import WarehouseUnavailable  # noqa: E402
@@ -43,11 +43,11 @@ _STEWARD_PAGES = [
     st.Page("screens/steward_upload.py", title=t("page.upload"), url_path="upload"),
     st.Page("screens/steward_runs.py", title=t("page.runs"), url_path="runs"),
 ]
-page = st.navigation({t("nav.leaders"): _PAGES, t("nav.stewards"): _STEWARD_PAGES}, expanded=True)
-
 try:
-    url = queries.warehouse_url()
-    missing = queries.missing_views(url)
+    warehouse = queries.warehouse_url()
+    # Checked with the ETL's connection: before `ducha db upgrade` the
+    # dashboard's role may not exist yet.
+    missing = queries.missing_views(queries.Access(warehouse, "", "", "", warehouse))
 except WarehouseUnavailable as exc:
     st.title(t("app.title"))
     st.error(t("guide.unreachable", error=fmt.plain(exc)))
@@ -57,7 +57,27 @@ if missing:
     st.warning(t("guide.not_migrated", views=", ".join(missing)))
     st.stop()
 
-if page.url_path in {steward_page.url_path for steward_page in _STEWARD_PAGES}:
+# Nobody gets further without signing in; from here every query runs as the
+# dashboard's role in this person's scope (queries.Access).
+_ACCOUNTS_PAGE = st.Page("screens/admin_accounts.py", title=t("page.accounts"), url_path="accounts")
+person = signin.current(warehouse, [*_PAGES, *_STEWARD_PAGES, _ACCOUNTS_PAGE])
+url = queries.Access.of(warehouse, person)
+
+# Pages by role. Everyone reads the leaders' pages, within their own units (the
+# warehouse's row-level security decides which rows); stewards get every
+# stewards' page; reporters upload and see their own files' reports.
+_REPORTER_PAGES = {"inbox", "report", "upload"}
+navigation = {t("nav.leaders"): _PAGES}
+if person.has("steward"):
+    navigation[t("nav.stewards")] = _STEWARD_PAGES
+elif person.has("reporter"):
+    navigation[t("nav.stewards")] = [p for p in _STEWARD_PAGES if p.url_path in _REPORTER_PAGES]
+if person.has("admin"):
+    navigation[t("nav.admin")] = [_ACCOUNTS_PAGE]
+page = st.navigation(navigation, expanded=True)
+signin.sidebar(warehouse, person)
+
+if page.url_path in {steward_page.url_path for steward_page in _STEWARD_PAGES} | {"accounts"}:
     # The stewards' pages work on an empty warehouse too (uploading the unit
     # register comes first) and have no use for the leaders' filters; those
     # are kept in the session so a leaders' page finds them as they were.

@@ -416,6 +416,8 @@ _LABELS.update(
         # navigation
         "nav.leaders": ("领导看板", "Leaders' dashboard"),
         "nav.stewards": ("数据管理", "Data stewardship"),
+        "nav.admin": ("系统管理", "Administration"),
+        "page.accounts": ("账号与审计", "Accounts and audit"),
         "page.inbox": ("报表收件箱", "Submissions inbox"),
         "page.report": ("校验报告", "Validation report"),
         "page.approval": ("审核", "Approval"),
@@ -425,6 +427,10 @@ _LABELS.update(
         "page.runs": ("ETL 运行", "ETL runs"),
         # shared by the stewards' pages
         "steward.name": ("审核人姓名（必填）", "Your name (required)"),
+        "steward.signed_as": (
+            "签名：{name}（账号 {account}）",
+            "Signed: {name} (account {account})",
+        ),
         "steward.name.help": (
             "系统尚无登录：请填写您的姓名，它将与决定一起记录在案。",
             "There is no sign-in yet: your name is recorded with the decision.",
@@ -1052,10 +1058,8 @@ _LABELS.update(
         "bul.draft": ("草稿：第 {no} 期，尚未发布。", "Draft of issue {no}, not published."),
         "bul.preview": ("预览", "Preview"),
         "bul.requirements": ("四、工作要求", "IV. Requirements"),
-        "bul.editor": ("修改人", "Changed by"),
         "bul.save": ("保存工作要求", "Save the requirements"),
         "bul.saved": ("已保存。", "Saved."),
-        "bul.publisher": ("发布人", "Published by"),
         "bul.publish": ("发布本期通报", "Publish this issue"),
         "bul.published_now": ("已发布第 {no} 期。", "Issue {no} published."),
         "bul.render": ("生成 PDF 和 Word", "Render PDF and Word"),

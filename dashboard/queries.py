@@ -1,19 +1,24 @@
 """The dashboard's one door to the warehouse: the public ``mart`` views and ingest bookkeeping.
 
 Every query is a module constant with bound parameters (psycopg's ``%(name)s``);
-no widget value is ever formatted into SQL. Results are cached with
-``st.cache_data`` keyed on the warehouse URL and the filter values; the engine
-comes from ``st.cache_resource``. Nothing connects at import time.
+no widget value is ever formatted into SQL. Every query runs as the dashboard's
+role (``ducha_dashboard``) in a transaction that first sets the signed-in
+person's scope (``set_config(..., true)``), so row-level security decides what
+comes back. The first argument of every function, ``url``, is an ``Access``:
+the dashboard role's URL and that scope, so ``st.cache_data`` keys every cached
+read by the person's scope as well as the filter values; the engine comes from
+``st.cache_resource``. Nothing connects at import time.
 """
 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import pandas as pd
 import psycopg
@@ -28,6 +33,7 @@ from etl.period import period_end, previous_period
 from etl.settings import Settings, WarehouseUnavailable, embedded_url, redact
 
 if TYPE_CHECKING:  # the ETL's modules load on first use, not with the dashboard
+    from etl.accounts import Person
     from etl.report import Report
     from etl.report_export import StoredFile
 
@@ -88,6 +94,62 @@ class Scope:
         }
 
 
+# ----------------------------------------------------------------- access --
+
+
+class Access(NamedTuple):
+    """Where and as whom the dashboard reads: the first argument of every query here.
+
+    A tuple of strings, so ``st.cache_data`` keys each cached read by the
+    person's scope: one person's cached rows never reach another.
+    """
+
+    url: str  # the dashboard role's URL (etl.accounts.dashboard_url)
+    account: str
+    roles: str  # "leader,steward"
+    units: str  # "*" or "JD-SY,JD-GX"
+    owner_url: str  # the ETL's URL: uploads load through the ETL's own pipeline
+
+    @classmethod
+    def of(cls, warehouse: str, person: Person) -> Access:
+        from etl.accounts import dashboard_url
+
+        account, roles, units = person.scope
+        return cls(dashboard_url(warehouse), account, roles, units, warehouse)
+
+    @property
+    def scope(self) -> tuple[str, str, str]:
+        return (self.account, self.roles, self.units)
+
+
+_SET_SCOPE = (
+    "select set_config('ducha.account', %s, true), set_config('ducha.roles', %s, true),"
+    " set_config('ducha.units', %s, true)"
+)
+
+
+@contextmanager
+def person_connection(access: Access) -> Iterator[psycopg.Connection]:
+    """A connection of its own (never pooled) as the dashboard role, in the person's scope
+    for its whole session: for ETL functions that commit as they go (bulletins)."""
+    from etl.settings import connect
+
+    with connect(access.url) as conn:
+        conn.execute(_SET_SCOPE.replace("true)", "false)"), access.scope)
+        conn.commit()
+        yield conn
+
+
+@contextmanager
+def scoped_connection(access: Access) -> Iterator[psycopg.Connection]:
+    """A connection as the dashboard role inside one transaction with the person's scope set."""
+    from etl.settings import connect
+
+    with connect(access.url) as conn, conn.transaction():
+        conn.execute(_SET_SCOPE, access.scope)
+        yield conn
+
+
 # ----------------------------------------------------------------- engine --
 
 
@@ -130,16 +192,20 @@ def _floats_for_numeric(connection: psycopg.Connection, _record: object) -> None
     connection.adapters.register_loader("numeric", FloatLoader)
 
 
-def _read(url: str, query: str, params: dict[str, object] | None = None) -> pd.DataFrame:
-    """Run one bound query and return its rows as a DataFrame.
+def _read(access: Access, query: str, params: dict[str, object] | None = None) -> pd.DataFrame:
+    """Run one bound query, in the person's scope, and return its rows as a DataFrame.
 
     The query runs on the pooled connection's own psycopg cursor: plain tuples
-    into the DataFrame, without a SQLAlchemy Row per row.
+    into the DataFrame, without a SQLAlchemy Row per row. The scope is set for
+    this transaction only (SQLAlchemy rolls it back when the connection goes
+    back to the pool), never for the pooled session.
     """
+    url = access.url
     try:
         with engine(url).connect() as conn:
             cursor = conn.connection.driver_connection.cursor()
             try:
+                cursor.execute(_SET_SCOPE, access.scope)
                 cursor.execute(query, params or {})
                 rows = cursor.fetchall()
                 names = [column.name for column in cursor.description]
@@ -581,12 +647,11 @@ def files(url: str, unit: str | None = None) -> pd.DataFrame:
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def stored_file(url: str, file_id: int) -> StoredFile | None:
     """One file's stored validation report (etl.report_export), or None if there is no such file."""
-    from etl.report_export import FileNotFound, read_stored
+    from etl.report_export import read_stored_files
 
-    try:
-        return read_stored(url, int(file_id))
-    except FileNotFound:
-        return None
+    with scoped_connection(url) as conn:
+        found = read_stored_files(conn, [int(file_id)])
+    return found[0] if found else None
 
 
 _ORIGINAL = """
@@ -598,7 +663,7 @@ where files.file_id = %(file_id)s
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def original(url: str, file_id: int) -> tuple[str, str, int] | None:
+def original(url: Access, file_id: int) -> tuple[str, str, int] | None:
     """(file name, sha256, size) of a file kept as sent (etl.keep), or None if not kept."""
     frame = _read(url, _ORIGINAL, {"file_id": int(file_id)})
     if frame.empty:
@@ -607,12 +672,12 @@ def original(url: str, file_id: int) -> tuple[str, str, int] | None:
     return str(row["file_name"]), str(row["sha256"]), int(row["size_bytes"])
 
 
-def original_bytes(url: str, sha256: str) -> bytes:
+def original_bytes(url: Access, sha256: str) -> bytes:
     """The kept bytes of ``sha256``, read when a download is asked for (never cached)."""
     from etl.keep import kept_chunks
 
-    with engine(url).connect() as conn:
-        return b"".join(kept_chunks(conn.connection.driver_connection, sha256))
+    with scoped_connection(url) as conn:
+        return b"".join(kept_chunks(conn, sha256))
 
 
 _DECISIONS = """
@@ -822,12 +887,15 @@ def _written() -> None:
     st.cache_data.clear()
 
 
-def decide(url: str, file_id: int, action: str, decided_by: str, reason: str | None) -> str:
-    """Approve or reject (withdraw) an accepted file (etl.load.decide); returns the new approval."""
+def decide(url: Access, file_id: int, action: str, decided_by: str, reason: str | None) -> str:
+    """Approve or reject (withdraw) an accepted file (etl.load.decide) as the dashboard role,
+    signed by the person's account; returns the new approval."""
     from etl.load import decide as record_decision
 
     try:
-        return record_decision(url, int(file_id), action, decided_by, reason or None)
+        return record_decision(
+            url.url, int(file_id), action, decided_by, reason or None, scope=url.scope
+        )
     finally:
         _written()
 
@@ -839,7 +907,7 @@ def lock_period(
     from etl.steward import lock_period as lock
 
     try:
-        return lock(url, kind, unit_code, period, locked_by, reason or None)
+        return lock(url.url, kind, unit_code, period, locked_by, reason or None, scope=url.scope)
     finally:
         _written()
 
@@ -851,7 +919,7 @@ def release_period(
     from etl.steward import release_period as release
 
     try:
-        release(url, kind, unit_code, period, released_by, reason or None)
+        release(url.url, kind, unit_code, period, released_by, reason or None, scope=url.scope)
     finally:
         _written()
 
@@ -869,13 +937,15 @@ def update_kind_settings(
     from etl.steward import set_kind_rules
 
     try:
-        return set_kind_rules(url, kind, deadline_days, requires_approval, changed_by, reason)
+        return set_kind_rules(
+            url.url, kind, deadline_days, requires_approval, changed_by, reason, scope=url.scope
+        )
     finally:
         _written()
 
 
 def ingest_uploads(
-    url: str,
+    url: Access,
     uploads: Sequence[tuple[str, bytes]],
     kind: str | None = None,
     as_of: date | None = None,
@@ -906,16 +976,29 @@ def ingest_uploads(
             path = uploads_module.saved_as(Path(folder), index, name)
             path.write_bytes(data)
             names[path] = name
+        if url.units != "*":  # someone with some units only: theirs, and nothing else
+            units = [u for u in url.units.split(",") if u]
+            for path in list(names):
+                report = units_outside_scope(path, kind, units)
+                if report is not None:
+                    report.file_name = names.pop(path)
+                    refused.append(report)
         try:
-            return refused + ingest_files(
-                url,
-                list(names),
-                kind=kind,
-                as_of=as_of,
-                names=names,
-                channel="upload",
-                sent_by=sent_by,
+            reports = (
+                ingest_files(
+                    url.owner_url,
+                    list(names),
+                    kind=kind,
+                    as_of=as_of,
+                    names=names,
+                    channel="upload",
+                    sent_by=sent_by or url.account,
+                )
+                if names
+                else []
             )
+            _sign_uploads(url, reports)
+            return refused + reports
         finally:
             _written()
 
@@ -936,7 +1019,7 @@ order by case warning when 'red' then 0 when 'yellow' then 1 else 2 end, due_on,
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def supervision_warnings(url: str, scope: Scope) -> pd.DataFrame:
+def supervision_warnings(url: Access, scope: Scope) -> pd.DataFrame:
     """Open 督办事项 of the year with a warning colour, as of each item's as-of date."""
     return _read(url, _WARNINGS, scope.params())
 
@@ -945,7 +1028,7 @@ _OFFICE_SETTINGS = "select issuing_office, near_due_days, behind_share from inge
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def office_settings(url: str) -> dict[str, object]:
+def office_settings(url: Access) -> dict[str, object]:
     """The office's name on its bulletins and its warning rule."""
     return _read(url, _OFFICE_SETTINGS).iloc[0].to_dict()
 
@@ -960,14 +1043,14 @@ order by published_at desc, bulletin_id desc
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def bulletin_archive(url: str) -> pd.DataFrame:
+def bulletin_archive(url: Access) -> pd.DataFrame:
     """Every published bulletin, newest first (without its bytes)."""
     return _read(url, _BULLETIN_ARCHIVE)
 
 
-def archived_bulletin(url: str, bulletin_id: int, fmt: str) -> bytes:
+def archived_bulletin(url: Access, bulletin_id: int, fmt: str) -> bytes:
     """The bytes of a published bulletin as issued ("pdf" or "docx"); read on download."""
-    with psycopg.connect(url) as conn:
+    with person_connection(url) as conn:
         row = conn.execute(
             "select pdf, docx from ingest.bulletins where bulletin_id = %s", (int(bulletin_id),)
         ).fetchone()
@@ -977,42 +1060,166 @@ def archived_bulletin(url: str, bulletin_id: int, fmt: str) -> bytes:
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def bulletin_draft(url: str, kind: str, period: str):
+def bulletin_draft(url: Access, kind: str, period: str):
     """The next issue of (kind, period) as it would read now (figures and text, not rendered)."""
     from etl.bulletins import gather_draft, published
 
-    with psycopg.connect(url) as conn:
+    with person_connection(url) as conn:
         issued = published(conn, kind, period)
         draft = gather_draft(conn, kind, period)
     return draft, None if issued is None else issued.issue_no
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=8)
-def bulletin_files(url: str, kind: str, period: str) -> dict[str, bytes]:
+def bulletin_files(url: Access, kind: str, period: str) -> dict[str, bytes]:
     """The issue's PDF and Word: the archived bytes once published, else a draft rendered now."""
     from etl.bulletins import issue
 
-    with psycopg.connect(url) as conn:
+    with person_connection(url) as conn:
         return issue(conn, kind, period).files
 
 
-def save_bulletin_requirements(url: str, kind: str, period: str, text: str, by: str) -> None:
+def save_bulletin_requirements(url: Access, kind: str, period: str, text: str, by: str) -> None:
     """Keep the steward's 工作要求 for the issue (etl.documents.DocumentError says why not)."""
     from etl.bulletins import save_requirements
 
     try:
-        with psycopg.connect(url) as conn:
+        with person_connection(url) as conn:
             save_requirements(conn, kind, period, text, by)
     finally:
         _written()
 
 
-def publish_bulletin(url: str, kind: str, period: str, by: str) -> int:
+def publish_bulletin(url: Access, kind: str, period: str, by: str) -> int:
     """Number, render and archive the issue; returns its number."""
     from etl.bulletins import publish
 
     try:
-        with psycopg.connect(url) as conn:
+        with person_connection(url) as conn:
             return publish(conn, kind, period, by).issue_no
     finally:
         _written()
+
+
+def _sign_uploads(url: Access, reports: Sequence[Report]) -> None:
+    """Mark the uploaded files as the person's (they then see their own rejected ones) and
+    audit each upload under their account."""
+    from psycopg.types.json import Jsonb
+
+    from etl.settings import connect
+
+    ids = [r.file_id for r in reports if r.file_id is not None]
+    if not ids:
+        return
+    with connect(url.owner_url) as conn, conn.transaction():
+        conn.execute(
+            "update ingest.files set submitted_by = %s where file_id = any(%s)", (url.account, ids)
+        )
+        for report in reports:
+            conn.execute(
+                "insert into auth.audit (account, action, target, detail) values (%s, 'upload',"
+                " %s, %s)",
+                (
+                    url.account,
+                    f"file {report.file_id}",
+                    Jsonb({"file_name": report.file_name, "outcome": report.outcome}),
+                ),
+            )
+
+
+# ---------------------------------------------------------------- admin --
+# Read as the dashboard role: row-level security shows an admin every account
+# and the audit; anyone else their own account and no audit at all.
+
+_ACCOUNTS = """
+select
+    accounts.account, accounts.display_name, accounts.email,
+    coalesce((select string_agg(roles.role, ',' order by roles.role)
+              from auth.account_roles as roles where roles.account = accounts.account), '')
+        as roles,
+    coalesce((select string_agg(units.unit_code, ',' order by units.unit_code)
+              from auth.account_units as units where units.account = accounts.account), '')
+        as units,
+    accounts.disabled, accounts.is_demo, accounts.created_at, accounts.updated_at
+from auth.accounts as accounts
+order by accounts.account
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def accounts(url: Access) -> pd.DataFrame:
+    """Every account the person may see (an admin: all), without password hashes."""
+    return _read(url, _ACCOUNTS)
+
+
+_AUDIT = """
+select audit_id, at, account, action, target, address, detail::text as detail
+from auth.audit
+where (%(account)s::text is null or account = %(account)s::text)
+    and (%(action)s::text is null or action like %(action)s::text || '%%')
+    and at >= %(since)s::date and at < %(until)s::date + 1
+order by at desc, audit_id desc
+limit %(limit)s
+"""
+AUDIT_LIMIT = 10_000
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def audit(
+    url: Access, since: date, until: date, account: str | None = None, action: str | None = None
+) -> pd.DataFrame:
+    """The audit record, latest first, filtered by day, account and action (a prefix)."""
+    params = {
+        "since": since,
+        "until": until,
+        "account": account or None,
+        "action": action or None,
+        "limit": AUDIT_LIMIT,
+    }
+    return _read(url, _AUDIT, params)
+
+
+def units_outside_scope(path: Path, kind: str | None, units: Sequence[str]) -> Report | None:
+    """A rejection report when a return names a unit outside ``units`` (row, column, value),
+    or is master data (units, targets) that only a steward of every unit loads; else None.
+
+    Checked before the load, so such a file is rejected whole and nothing of it is
+    loaded. (The warehouse's policies stop the person from reading other units'
+    rows; this stops them writing them.)
+    """
+    from etl.readers import open_return
+    from etl.report import Problem, Report
+
+    reader = open_return(path, kind)
+    if reader.kind is None:
+        return None  # the load reports what is wrong with the file itself
+    found = Report(file_name=path.name, kind=reader.kind)
+    if reader.kind.name in ("units", "targets"):
+        found.problems.append(
+            Problem(
+                rule="not-your-kind",
+                message_zh=f"{reader.kind.zh}只能由负责全部单位的数据管理员载入",
+                message_en=f"{reader.kind.name} returns are loaded by a steward of every unit",
+            )
+        )
+        return found
+    position = [column.name for column in reader.kind.columns].index("unit_code")
+    allowed = set(units)
+    for row_no, values in reader.rows():
+        code = values[position]
+        if code is not None and code not in allowed:
+            found.problems.append(
+                Problem(
+                    rule="unit-not-yours",
+                    message_zh=f"不能报送其他单位的数据：{code}（本账号可报送 {'、'.join(units)}）",
+                    message_en=f"not one of your units: {code} (this account reports for"
+                    f" {', '.join(units)})",
+                    row=row_no,
+                    column="unit_code",
+                    value=str(code),
+                )
+            )
+            if len(found.problems) >= 50:
+                break
+    found.row_count = 0
+    return found if found.problems else None

@@ -81,14 +81,16 @@ def show_flash() -> None:
 
 
 def name_input(key: str) -> str:
-    """The steward's name (no sign-in yet): each name field takes the last name that
-    signed something this session, once, and is the steward's to change after that."""
-    version, name = st.session_state.get(_NAME_KEY, (0, ""))
-    # A field not drawn on the last run (another page) lost its state: fill it again.
-    if key not in st.session_state or st.session_state.get(f"{key}_seen") != version:
-        st.session_state[key] = name
-        st.session_state[f"{key}_seen"] = version
-    return st.text_input(t("steward.name"), key=key, help=t("steward.name.help")).strip()
+    """The name that signs a decision: the signed-in person's, shown, never typed.
+
+    The warehouse records their account beside it (``signed_by``) and refuses a
+    decision signed by anyone but the person whose scope the transaction holds.
+    """
+    from dashboard.signin import PERSON_KEY
+
+    person = st.session_state[PERSON_KEY]
+    st.caption(t("steward.signed_as", name=person.display_name, account=person.account))
+    return person.display_name
 
 
 def keep_valid(key: str, options: Sequence[object]) -> None:

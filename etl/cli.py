@@ -292,7 +292,61 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="数据仓库为空时先载入示例数据 / load the demo data first when the warehouse is empty",
     )
+    _add_user_commands(commands)
     return parser
+
+
+USER_EPILOG = """\
+角色 / roles:
+  leader   领导：所有领导页面、所有单位，只读 / every leaders' page, every unit, read only
+  steward  数据管理员：数据管理页面（--unit 限定单位，不指定则全部单位）/
+           the stewards' pages (for the --unit units; none given: every unit)
+  reporter 填报员：上传并查看本单位数据（须 --unit）/ uploads and sees only their --unit units
+  admin    管理员：账号与审计 / accounts and the audit record
+新数据仓库没有任何账号和默认密码：先用 ducha user add 建第一个管理员。/
+A new warehouse has no account and no default password: create the first admin
+with ducha user add, then set its password with ducha user password.
+"""
+
+
+def _add_user_commands(commands) -> None:
+    """``ducha user add|list|disable|password`` (issue 10)."""
+    user = commands.add_parser(
+        "user",
+        help="账号管理 / manage sign-in accounts",
+        description="账号管理 / manage sign-in accounts",
+        epilog=USER_EPILOG + "\n" + EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    add = actions.add_parser(
+        "add",
+        help="新建账号 / create an account (no password yet: then ducha user password)",
+        epilog=USER_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add.add_argument("name", help="账号名 / account name (letters, digits, _ . @ -)")
+    add.add_argument(
+        "--role",
+        action="append",
+        required=True,
+        choices=["leader", "steward", "reporter", "admin"],
+        help="角色，可重复 / role, may repeat",
+    )
+    add.add_argument(
+        "--unit", action="append", default=[], help="单位代码，可重复 / unit code, may repeat"
+    )
+    add.add_argument("--email", help="电子邮箱（单点登录用）/ e-mail (for OpenID Connect sign-in)")
+    add.add_argument("--display-name", help="显示姓名 / name shown on decisions (default: NAME)")
+    actions.add_parser("list", help="列出账号 / list accounts")
+    disable = actions.add_parser("disable", help="停用账号 / disable an account")
+    disable.add_argument("name")
+    password = actions.add_parser(
+        "password",
+        help="设置密码（提示输入两次；非终端时从标准输入读一行）/ set a password (prompts"
+        " twice; reads one line from stdin when it is not a terminal)",
+    )
+    password.add_argument("name")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -332,6 +386,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_template(settings, args.kind, args.output, args.offline)
         if args.command == "dashboard":
             return cmd_dashboard(settings, args.port, args.address, args.demo_if_empty)
+        if args.command == "user":
+            return cmd_user(settings, args)
     except (UsageError, keep.KeepLimitInvalid) as exc:
         say(f"ducha: {exc}")
         return EXIT_USAGE
@@ -404,6 +460,11 @@ def cmd_upgrade(settings: Settings) -> int:
     url = settings.url()
     with connect(url) as conn:
         applied = db.upgrade(conn)
+    dashboard_password = os.environ.get("DASHBOARD_DB_PASSWORD", "")
+    if dashboard_password:
+        from etl.accounts import set_dashboard_password
+
+        set_dashboard_password(url, dashboard_password)
     if applied:
         say("数据仓库已升级 / warehouse upgraded: " + ", ".join(applied))
     else:
@@ -644,6 +705,7 @@ def cmd_demo(settings: Settings) -> int:
     if any(r.outcome == "rejected" for r in reports):
         return EXIT_REJECTED
     say("示例数据已载入 / demo data loaded (2006 成都高新区 目标管理督查)")
+    _print_demo_accounts(url)
     return EXIT_OK
 
 
@@ -753,6 +815,67 @@ def cmd_remind(settings: Settings, outbox: Path) -> int:
         f" {items} item reminders"
     )
     return EXIT_OK
+
+
+def _print_demo_accounts(url: str) -> None:
+    """Make the demo's accounts (once) and say how to sign in with them."""
+    from etl.demo import make_demo_accounts
+
+    made = make_demo_accounts(url)
+    if not made:
+        return
+    say("示例账号（只显示这一次）/ demo accounts (shown this once):")
+    for account, roles, password in made:
+        say(f"  {account:<14} {roles:<9} 密码 password: {password}")
+    say("在看板登录页输入账号和密码 / sign in on the dashboard with one of them.")
+
+
+def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
+    from etl import accounts
+
+    url = _upgraded(settings)
+    try:
+        if args.user_command == "add":
+            made = accounts.add_account(
+                url, args.name, args.role, args.unit, args.email, args.display_name
+            )
+            say(
+                f"账号已建立 / account created: {made.account} ({', '.join(made.roles)})"
+                f"；设置密码 / set its password: ducha user password {made.account}"
+            )
+        elif args.user_command == "list":
+            for a in accounts.list_accounts(url):
+                state = "停用 disabled" if a.disabled else "启用 enabled"
+                units = ",".join(a.units) or "*"
+                print(
+                    f"{a.account}\t{a.display_name}\t{','.join(a.roles)}\t{units}"
+                    f"\t{a.email or '-'}\t{state}"
+                )
+        elif args.user_command == "disable":
+            accounts.disable_account(url, accounts.check_name(args.name))
+            say(f"账号已停用 / account disabled: {args.name}")
+        elif args.user_command == "password":
+            name = accounts.check_name(args.name)
+            accounts.set_password(url, name, _read_new_password())
+            say(f"密码已设置 / password set: {name}")
+    except accounts.AccountError as exc:
+        say(f"ducha: {exc}")
+        return EXIT_REJECTED
+    return EXIT_OK
+
+
+def _read_new_password() -> str:
+    """Prompt twice on a terminal; otherwise read one line from stdin (scripts, tests)."""
+    from getpass import getpass
+
+    from etl.accounts import AccountError
+
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass("新密码 / new password: ")
+    if getpass("再输入一次 / again: ") != first:
+        raise AccountError("两次输入的密码不一致 / the two passwords differ")
+    return first
 
 
 def warehouse_is_empty(url: str) -> bool:

@@ -735,3 +735,40 @@ def write_demo_returns(folder: Path) -> list[Path]:
         for period in (f"{DEMO_YEAR}-06", f"{DEMO_YEAR}-12")
     ]
     return masters + sorted(returns, key=lambda path: path.name)
+
+
+# The demo's accounts, one per main role; the reporter reports for 石羊街道.
+DEMO_REPORTER_UNIT = "JD-SY"
+DEMO_ACCOUNTS = (
+    # (account, display name, roles, units)
+    ("demo-leader", "示例领导", ("leader",), ()),
+    ("demo-steward", "示例数据管理员", ("steward",), ()),
+    ("demo-reporter", "示例填报员（石羊街道）", ("reporter",), (DEMO_REPORTER_UNIT,)),
+)
+
+
+def make_demo_accounts(url: str) -> list[tuple[str, str, str]]:
+    """Create the demo accounts that do not exist yet, each with a fresh random password;
+    return (account, roles, password) of those made. Only ever called for a demo warehouse."""
+    import secrets
+
+    from etl.accounts import add_account, list_accounts
+
+    existing = {a.account for a in list_accounts(url)}
+    made = []
+    for account, display, roles, units in DEMO_ACCOUNTS:
+        if account in existing:
+            continue
+        password = secrets.token_urlsafe(9)
+        add_account(
+            url,
+            account,
+            list(roles),
+            list(units),
+            display_name=display,
+            password=password,
+            is_demo=True,
+            actor="demo",
+        )
+        made.append((account, ",".join(roles), password))
+    return made

@@ -937,14 +937,29 @@ def refresh_current(conn: psycopg.Connection, kind: Kind, file_id: int) -> None:
         )
 
 
-def decide(url: str, file_id: int, action: str, decided_by: str, reason: str | None = None) -> str:
-    """A steward approves or rejects (withdraws) an accepted file; returns the new approval."""
+def decide(
+    url: str,
+    file_id: int,
+    action: str,
+    decided_by: str,
+    reason: str | None = None,
+    scope: tuple[str, str, str] | None = None,
+) -> str:
+    """A steward approves or rejects (withdraws) an accepted file; returns the new approval.
+
+    ``scope`` (account, roles, units): decide as the signed-in person, on the
+    dashboard role's connection, the decision signed by their account; the
+    warehouse refuses it unless they are a steward of the file's units.
+    """
+    from etl.accounts import apply_scope, audit_decision
+
     if action not in ("approve", "reject"):
         raise ValueError(f"unknown action {action!r}")
     if not decided_by.strip():
         raise ValueError("decided_by must name the steward / 必须填写审核人")
     approval = "approved" if action == "approve" else "rejected"
     with connect(url) as conn, conn.transaction():
+        apply_scope(conn, scope)
         row = conn.execute(
             "select kind, outcome from ingest.files where file_id = %s for update", (file_id,)
         ).fetchone()
@@ -956,14 +971,15 @@ def decide(url: str, file_id: int, action: str, decided_by: str, reason: str | N
             (_PROMOTE_LOCK_SPACE, _kind_lock(kind)),
         )
         conn.execute(
-            "insert into ingest.decisions (file_id, action, decided_by, reason)"
-            " values (%s, %s, %s, %s)",
-            (file_id, action, decided_by.strip(), reason),
+            "insert into ingest.decisions (file_id, action, decided_by, reason, signed_by)"
+            " values (%s, %s, %s, %s, %s)",
+            (file_id, action, decided_by.strip(), reason, scope[0] if scope else None),
         )
         conn.execute(
             "update ingest.files set approval = %s where file_id = %s", (approval, file_id)
         )
         refresh_current(conn, kind, file_id)
+        audit_decision(conn, scope, f"decision.{action}", f"file {file_id}", {"reason": reason})
     return approval
 
 

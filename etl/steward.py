@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from psycopg import sql
 
+from etl.accounts import apply_scope, audit_decision
 from etl.kinds import KINDS
 from etl.load import decide
 from etl.settings import connect
@@ -21,8 +22,17 @@ def _name(who: str) -> str:
     return who.strip()
 
 
+Scope = tuple[str, str, str] | None  # (account, roles, units): as the signed-in person
+
+
 def lock_period(
-    url: str, kind: str, unit_code: str, period: str, locked_by: str, reason: str | None = None
+    url: str,
+    kind: str,
+    unit_code: str,
+    period: str,
+    locked_by: str,
+    reason: str | None = None,
+    scope: Scope = None,
 ) -> int:
     """Lock an approved (kind, unit, period): later returns for it wait for a release."""
     who = _name(locked_by)
@@ -31,6 +41,7 @@ def lock_period(
             f"只有按期报送的报表可以锁定 / only periodic returns can be locked: {kind}"
         )
     with connect(url) as conn, conn.transaction():
+        apply_scope(conn, scope)
         # Current rows are those of the latest approved version.
         approved = conn.execute(
             sql.SQL(
@@ -51,27 +62,37 @@ def lock_period(
         ).fetchone()
         if already:
             raise StewardError(f"已锁定 / already locked: {kind} {unit_code} {period}")
-        return conn.execute(
-            "insert into ingest.period_locks (kind, unit_code, period, locked_by, reason)"
-            " values (%s, %s, %s, %s, %s) returning lock_id",
-            (kind, unit_code, period, who, reason),
+        lock_id = conn.execute(
+            "insert into ingest.period_locks (kind, unit_code, period, locked_by, reason,"
+            " signed_by) values (%s, %s, %s, %s, %s, %s) returning lock_id",
+            (kind, unit_code, period, who, reason, scope[0] if scope else None),
         ).fetchone()[0]
+        audit_decision(conn, scope, "decision.lock", f"{kind} {unit_code} {period}")
+        return lock_id
 
 
 def release_period(
-    url: str, kind: str, unit_code: str, period: str, released_by: str, reason: str | None = None
+    url: str,
+    kind: str,
+    unit_code: str,
+    period: str,
+    released_by: str,
+    reason: str | None = None,
+    scope: Scope = None,
 ) -> None:
     """Release a lock; returns held while it was locked still need approving one by one."""
     who = _name(released_by)
     with connect(url) as conn, conn.transaction():
+        apply_scope(conn, scope)
         released = conn.execute(
             "update ingest.period_locks set released_by = %s, released_at = now(),"
-            " release_reason = %s where kind = %s and unit_code = %s and period = %s"
-            " and released_at is null returning lock_id",
-            (who, reason, kind, unit_code, period),
+            " release_reason = %s, released_signed_by = %s where kind = %s and unit_code = %s"
+            " and period = %s and released_at is null returning lock_id",
+            (who, reason, scope[0] if scope else None, kind, unit_code, period),
         ).fetchone()
         if released is None:
             raise StewardError(f"未锁定 / not locked: {kind} {unit_code} {period}")
+        audit_decision(conn, scope, "decision.release", f"{kind} {unit_code} {period}")
 
 
 # The change and its record in one statement: both or neither; nothing when
@@ -96,9 +117,9 @@ changed as (
 
 insert into ingest.kind_settings_changes
     (kind, old_deadline_days, new_deadline_days, old_requires_approval,
-     new_requires_approval, changed_by, reason)
+     new_requires_approval, changed_by, reason, signed_by)
 select old.kind, old.deadline_days, %(deadline_days)s, old.requires_approval,
-       %(requires_approval)s, %(changed_by)s, %(reason)s
+       %(requires_approval)s, %(changed_by)s, %(reason)s, %(signed_by)s
 from old
 inner join changed on changed.kind = old.kind
 """
@@ -111,6 +132,7 @@ def set_kind_rules(
     requires_approval: bool,
     changed_by: str,
     reason: str | None = None,
+    scope: Scope = None,
 ) -> bool:
     """Change a kind's reporting deadline (days after the period's end) and approval policy,
     recording who changed it (ingest.kind_settings_changes); False when nothing changed."""
@@ -125,6 +147,15 @@ def set_kind_rules(
         "requires_approval": bool(requires_approval),
         "changed_by": who,
         "reason": (reason or "").strip() or None,
+        "signed_by": scope[0] if scope else None,
     }
     with connect(url) as conn, conn.transaction():
-        return conn.execute(_SET_KIND_RULES, params).rowcount > 0
+        apply_scope(conn, scope)
+        changed = conn.execute(_SET_KIND_RULES, params).rowcount > 0
+        if changed:
+            detail = {
+                "deadline_days": params["deadline_days"],
+                "requires_approval": requires_approval,
+            }
+            audit_decision(conn, scope, "decision.rules", kind, detail)
+        return changed

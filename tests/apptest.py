@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -11,8 +12,18 @@ import pytest
 from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
+from dashboard.signin import PERSON_KEY, SEEN_KEY
+from etl.accounts import Person
+
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]")
+
+# Who the dashboard tests are signed in as, unless they say otherwise: a leader
+# and steward of every unit, so every page and every row is theirs to see.
+# Signing in itself (the form, the warehouse's check) is tested in
+# tests/test_dashboard_signin.py; here the person is put in session state as
+# the sign-in step leaves it.
+STEWARD = Person("tester", "Tester", ("leader", "steward"), ())
 
 
 def start_app(
@@ -20,11 +31,16 @@ def start_app(
     url: str,
     params: dict[str, str] | None = None,
     timeout: float = 30,
+    person: Person | None = STEWARD,
 ) -> AppTest:
-    """Run the app on ``url`` once, ``params`` in its URL; it opens on its default page."""
+    """Run the app on ``url`` once, ``params`` in its URL, signed in as ``person`` (None:
+    nobody, so the sign-in page); it opens on its default page."""
     monkeypatch.setenv("DATABASE_URL", url)
     at = AppTest.from_file(str(APP), default_timeout=timeout)
     at.query_params.update(params or {})
+    if person is not None:
+        at.session_state[PERSON_KEY] = person
+        at.session_state[SEEN_KEY] = time.time()
     at.run()
     return at
 
@@ -66,3 +82,10 @@ def texts(elements) -> str:
 
 def captions(at: AppTest) -> str:
     return texts(at.caption)
+
+
+def access(url: str, person: Person = STEWARD):
+    """What the dashboard's queries take for ``url``: the dashboard role, in ``person``'s scope."""
+    from dashboard.queries import Access
+
+    return Access.of(url, person)

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 import pytest
 
+from etl.accounts import Person
 from tests.apptest import start_app, table
 from tests.conftest import create_database, drop_database
 from tests.helpers import query
@@ -90,28 +91,22 @@ def test_bulletin_page_previews_edits_and_publishes(monkeypatch, demo):
     assert "市委市政府督办立项45件、办结43件、未到期2件、超期0件" in preview
     assert "办结率" in preview
 
-    # Publishing without a name is refused and stores nothing.
-    at.button(key="bul_publish").click().run()
-    assert any("请填写" in e.value for e in at.error)
-    assert query(demo, "select count(*) from ingest.bulletins") == [(0,)]
-
     text = "请各单位 **不加粗** <b>照原样</b>"
     at.text_area(key="bul_req_supervision_2006-Q4").input(text).run()
-    at.text_input(key="bul_editor").input("成云波").run()
     at.button(key="bul_save").click().run()
+    # Signed by the signed-in account (tests.apptest.STEWARD), not a typed name.
     assert query(demo, "select requirements, changed_by from ingest.bulletin_drafts") == [
-        (text, "成云波")
+        (text, "tester")
     ]
-    at.text_input(key="bul_publisher").input("刘强").run()
     at.button(key="bul_publish").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert query(
         demo,
         "select kind, period, year, issue_no, published_by, requirements from ingest.bulletins",
-    ) == [("supervision", "2006-Q4", 2006, 1, "刘强", text)]
-    assert any("由 刘强 发布（第 1 期）" in s.value for s in at.success)
+    ) == [("supervision", "2006-Q4", 2006, 1, "tester", text)]
+    assert any("由 tester 发布（第 1 期）" in s.value for s in at.success)
     archive = table(at, "bulletin_archive")
-    assert list(archive["期号"]) == [1] and list(archive["发布人"]) == ["刘强"]
+    assert list(archive["期号"]) == [1] and list(archive["发布人"]) == ["tester"]
     pdf_sha = query(demo, "select pdf_sha256 from ingest.bulletins")[0][0]
     assert list(archive["PDF SHA-256"]) == [pdf_sha]
 
@@ -124,3 +119,33 @@ def test_bulletin_page_meeting_variant(monkeypatch, demo):
     # "跟踪落实党工委管委会办公会议决事项27件"
     assert "2006年共立项两委办公会议决事项27件" in preview
     assert "市委市政府督办" not in preview
+
+
+@pytest.mark.parametrize(
+    "person",
+    [
+        Person("lingdao", "领导", ("leader",), ()),
+        Person("sy-steward", "石羊数据管理员", ("steward",), ("JD-SY",)),
+    ],
+    ids=["leader", "steward-of-one-unit"],
+)
+def test_only_a_steward_of_every_unit_may_publish(monkeypatch, demo, person):
+    """The page offers no publish button, and the warehouse refuses the write if tried."""
+    import psycopg
+
+    from dashboard.queries import Access, person_connection
+
+    at = start_app(monkeypatch, demo, {"year": "2006"}, person=person)
+    at.switch_page("screens/bulletins.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [b for b in at.button if b.key in ("bul_save", "bul_publish")] == []
+    with (
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+        person_connection(Access.of(demo, person)) as conn,
+    ):
+        conn.execute(
+            "insert into ingest.bulletin_drafts (kind, period, requirements, changed_by)"
+            " values ('supervision', '2006-Q4', 'x', %s)",
+            (person.account,),
+        )
+    assert query(demo, "select count(*) from ingest.bulletin_drafts") == [(0,)]

@@ -14,20 +14,26 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import psycopg
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import format as fmt
 from dashboard import queries, steward, uploads
+from dashboard.signin import PERSON_KEY
+from etl.accounts import Person
 from etl.demo import DEMO_AS_OF, employment_rows
 from etl.kinds import KINDS
 from etl.load import ingest_files
 from etl.run import run_inbox
 from tests import apptest
-from tests.apptest import CJK, start_app, table, texts
-from tests.conftest import create_database, drop_database
+from tests.apptest import CJK, STEWARD, access, start_app, table, texts
+from tests.conftest import EXAMPLES, create_database, drop_database
 from tests.helpers import latest_file_id, query, write_csv
+
+LI = Person("li", "李管理", ("steward",), ())
+WANG = Person("wang", "王审核", ("steward",), ())
 
 STEWARD_PAGES = ("inbox", "report", "approval", "versions", "calendar", "upload", "runs")
 EMPLOYMENT_HEADER = list(KINDS["employment"].column_names)
@@ -65,9 +71,11 @@ def open_page(
     page: str,
     params: dict[str, str] | None = None,
     timeout: float = 30,
+    person: Person = STEWARD,
 ) -> AppTest:
-    """Run the app on ``url`` and switch to a steward page; fail on any exception shown."""
-    at = start_app(monkeypatch, url, params, timeout)
+    """Run the app on ``url`` signed in as ``person`` and switch to a steward page; fail on
+    any exception shown."""
+    at = start_app(monkeypatch, url, params, timeout, person=person)
     # The leaders' default page keeps only its filters in the URL: give the link again.
     at.query_params.update(params or {})
     at.switch_page(f"screens/steward_{page}.py").run()
@@ -203,11 +211,11 @@ def test_a_rejected_file_shows_its_problems_by_row_and_column(monkeypatch, demo,
 
 
 def test_report_downloads_are_the_stored_report(demo_read):
-    stored = queries.stored_file(demo_read, 15)
+    stored = queries.stored_file(access(demo_read), 15)
     book = openpyxl.load_workbook(io.BytesIO(steward.report_workbook(stored)))
     assert book.sheetnames[0] == "摘要 Summary"
     assert "employment_2006-Q1.xlsx" in steward.report_html(stored)
-    assert queries.stored_file(demo_read, 999_999) is None
+    assert queries.stored_file(access(demo_read), 999_999) is None
 
 
 # ---------------------------------------------------------------- approval --
@@ -220,8 +228,9 @@ def test_withdrawing_and_approving_change_the_figures(monkeypatch, demo, tmp_pat
     v2_id = latest_file_id(demo, v2.name)
     assert first_area_employed(demo) == before - 7  # approved on load by default
 
-    at = open_page(monkeypatch, demo, "report", params={"file": str(v2_id)})
-    at.text_input(key="decide_name").input("李管理")
+    at = open_page(monkeypatch, demo, "report", params={"file": str(v2_id)}, person=LI)
+    assert "签名：李管理（账号 li）" in texts(at.caption)
+    assert not [w for w in at.text_input if w.key == "decide_name"]  # signed, never typed
     at.text_input(key="decide_reason").input("第4季度数字有误，退回重报")
     at.button(key="decide_reject").click().run()
     assert not at.exception
@@ -236,12 +245,11 @@ def test_withdrawing_and_approving_change_the_figures(monkeypatch, demo, tmp_pat
     at.switch_page("screens/steward_inbox.py").run()
     assert table(at, "steward_inbox").set_index("文件名").loc[v2.name, "处理结果"] == "已撤回"
 
-    # Approved again on the approval page, where the name is filled in already.
+    # Approved again on the approval page, by another steward.
+    at.session_state[PERSON_KEY] = WANG
     at.query_params["file"] = str(v2_id)
     at.switch_page("screens/steward_approval.py").run()
     assert at.selectbox(key="approval_file").value == v2_id
-    assert at.text_input(key="decide_name").value == "李管理"
-    at.text_input(key="decide_name").input("王审核")
     at.button(key="decide_approve").click().run()
     assert not at.exception
     assert f"已批准文件 #{v2_id}" in texts(at.success)
@@ -249,27 +257,32 @@ def test_withdrawing_and_approving_change_the_figures(monkeypatch, demo, tmp_pat
     history = table(at, "approval_history")
     assert list(history["决定"]) == ["批准", "撤回"]
     assert list(history["审核人"]) == ["王审核", "李管理"]
-
-
-def test_a_decision_needs_the_stewards_name(monkeypatch, demo_read):
-    at = open_page(monkeypatch, demo_read, "report", params={"file": "18"})
-    at.text_input(key="decide_name").input("   ")
-    at.button(key="decide_reject").click().run()
-    assert "请填写审核人姓名" in texts(at.error)
-    assert query(demo_read, "select count(*) from ingest.decisions") == [(0,)]
-    assert query(demo_read, "select approval from ingest.files where file_id = 18") == [
-        ("approved",)
+    assert query(
+        demo, "select decided_by, signed_by, typed_name from ingest.decisions order by 1"
+    ) == [("李管理", "li", False), ("王审核", "wang", False)]
+    assert query(demo, "select account, action, target from auth.audit order by audit_id") == [
+        ("li", "decision.reject", f"file {v2_id}"),
+        ("wang", "decision.approve", f"file {v2_id}"),
     ]
+
+
+def test_a_leader_has_no_approve_button_and_no_stewards_page(monkeypatch, demo_read):
+    leader = Person("boss", "领导", ("leader",), ())
+    at = start_app(monkeypatch, demo_read, {"file": "18"}, person=leader)
+    assert not at.exception
+    with pytest.raises(Exception):  # noqa: B017 - the page is not in a leader's navigation
+        at.switch_page("screens/steward_report.py").run()
+    assert not [b for b in at.button if b.key in ("decide_approve", "decide_reject")]
+    assert query(demo_read, "select count(*) from ingest.decisions") == [(0,)]
 
 
 def test_a_locked_period_holds_a_later_return_as_pending(monkeypatch, demo, tmp_path):
     before = first_area_employed(demo)
-    at = open_page(monkeypatch, demo, "approval")
+    at = open_page(monkeypatch, demo, "approval", person=LI)
     assert "没有待审核的报表" in texts(at.success)
     at.selectbox(key="lock_kind").set_value("employment").run()
     at.selectbox(key="lock_unit").set_value(UNIT).run()
     at.selectbox(key="lock_period").set_value(PERIOD)
-    at.text_input(key="lock_name").input("李管理")
     at.text_input(key="lock_reason").input("已通报")
     at.button(key="lock_submit").click().run()
     assert not at.exception
@@ -287,27 +300,44 @@ def test_a_locked_period_holds_a_later_return_as_pending(monkeypatch, demo, tmp_
     at.run()
     queue = table(at, "approval_queue")
     assert list(queue["文件名"]) == [v2.name] and list(queue["处理结果"]) == ["待审核"]
-    # Approving the held return is its release; the name typed for the lock is remembered.
+    # Approving the held return is its release.
     options = at.selectbox(key="approval_file").options
     assert options[0].startswith(f"#{report.file_id} ")
     at.selectbox(key="approval_file").set_value(report.file_id).run()
-    assert at.text_input(key="decide_name").value == "李管理"
     at.button(key="decide_approve").click().run()
     assert first_area_employed(demo) == before + 3
 
-    at.text_input(key="release_name").input("李管理")
     at.button(key="release_submit").click().run()
     assert not at.exception
     assert "已解除锁定" in texts(at.success)
-    assert query(demo, "select released_by from ingest.period_locks") == [("李管理",)]
+    assert query(
+        demo, "select released_by, signed_by, released_signed_by from ingest.period_locks"
+    ) == [("李管理", "li", "li")]
     assert any("没有生效中的锁定" in c.value for c in at.caption)
 
 
-def test_locking_without_a_name_is_refused(monkeypatch, demo_read):
-    at = open_page(monkeypatch, demo_read, "approval")
-    at.button(key="lock_submit").click().run()
-    assert "请填写审核人姓名" in texts(at.error)
-    assert query(demo_read, "select count(*) from ingest.period_locks") == [(0,)]
+def test_the_warehouse_refuses_a_leaders_decisions_made_through_the_dashboards_door(demo):
+    """Not only hidden: the dashboard's own write functions, called with a leader's scope,
+    are refused by PostgreSQL and change nothing."""
+    leader = access(demo, Person("boss", "领导", ("leader",), ()))
+    before = apptest_snapshot(demo)
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        queries.lock_period(leader, "employment", UNIT, PERIOD, "领导", None)
+    with pytest.raises(ValueError, match="not an accepted file"):  # the row is not theirs to lock
+        queries.decide(leader, 18, "reject", "领导", None)
+    # The rules' rows are not a leader's to update: the change finds nothing to change.
+    assert queries.update_kind_settings(leader, "employment", 30, True, "领导") is False
+    assert apptest_snapshot(demo) == before
+
+
+def apptest_snapshot(url: str) -> list:
+    return [
+        query(url, "select file_id, approval from ingest.files order by 1"),
+        query(url, "select count(*) from ingest.decisions"),
+        query(url, "select count(*) from ingest.period_locks"),
+        query(url, "select * from ingest.kind_settings order by kind"),
+        query(url, "select count(*) from core.employment where is_current"),
+    ]
 
 
 # ---------------------------------------------------------------- versions --
@@ -426,11 +456,10 @@ def test_calendar_rates_come_from_the_returns(monkeypatch, demo):
 
 
 def test_a_kinds_deadline_and_approval_policy_can_be_changed(monkeypatch, demo):
-    at = open_page(monkeypatch, demo, "calendar")
+    at = open_page(monkeypatch, demo, "calendar", person=Person("min", "王敏", ("steward",), ()))
     at.selectbox(key="settings_kind").set_value("employment").run()
     at.number_input(key="settings_deadline_employment").set_value(30)
     at.checkbox(key="settings_approval_employment").check()
-    at.text_input(key="settings_name").input("王敏")
     at.text_input(key="settings_reason").input("区政府办通知")
     at.button(key="settings_save").click().run()
     assert not at.exception
@@ -445,6 +474,7 @@ def test_a_kinds_deadline_and_approval_policy_can_be_changed(monkeypatch, demo):
         "select kind, old_deadline_days, new_deadline_days, old_requires_approval,"
         " new_requires_approval, changed_by, reason from ingest.kind_settings_changes",
     ) == [("employment", 15, 30, False, True, "王敏", "区政府办通知")]
+    assert query(demo, "select signed_by from ingest.kind_settings_changes") == [("min",)]
     rules = table(at, "calendar_settings").set_index("报表类别")
     assert rules.loc["就业情况", "报送期限(天)"] == 30
     assert rules.loc["就业情况", "须经审核"] == "是"
@@ -464,19 +494,14 @@ def test_a_rules_change_needs_a_name_and_a_change(monkeypatch, demo):
     before = query(demo, "select * from ingest.kind_settings order by kind")
     at = open_page(monkeypatch, demo, "calendar")
     at.selectbox(key="settings_kind").set_value("employment").run()
-    at.number_input(key="settings_deadline_employment").set_value(30)
-    at.button(key="settings_save").click().run()
-    assert "请填写审核人姓名" in texts(at.error)
-    assert query(demo, "select * from ingest.kind_settings order by kind") == before
     with pytest.raises(ValueError, match="name is required"):
-        queries.update_kind_settings(demo, "employment", 30, False, "  ")
+        queries.update_kind_settings(access(demo), "employment", 30, False, "  ")
     with pytest.raises(ValueError, match="unknown kind"):
-        queries.update_kind_settings(demo, "payroll", 30, False, "王敏")
+        queries.update_kind_settings(access(demo), "payroll", 30, False, "王敏")
     assert query(demo, "select * from ingest.kind_settings order by kind") == before
 
     # Saving the values it already has changes and records nothing.
     at.number_input(key="settings_deadline_employment").set_value(15)
-    at.text_input(key="settings_name").input("王敏")
     at.button(key="settings_save").click().run()
     assert "报送要求没有改动" in texts(at.info)
     assert query(demo, "select count(*) from ingest.kind_settings_changes") == [(0,)]
@@ -608,3 +633,55 @@ def test_every_steward_table_has_csv_and_excel_downloads(monkeypatch, demo_read)
         at = open_page(monkeypatch, demo_read, page)
         labels = [b.label for b in at.get("download_button")]
         assert labels.count("下载 CSV") == len(at.dataframe) == labels.count("下载 Excel"), page
+
+
+# ------------------------------------------------------ a reporter's upload --
+
+
+def test_a_reporters_return_naming_another_unit_is_rejected_whole(demo, tmp_path):
+    reporter = access(demo, Person("li", "李填报", ("reporter",), (UNIT,)))
+    rows = [row for row in employment_rows(4) if row["unit_code"] in (UNIT, "JD-GX")]
+    path = write_csv(
+        tmp_path / "employment_mixed.csv",
+        EMPLOYMENT_HEADER,
+        [[row[c] for c in EMPLOYMENT_HEADER] for row in rows],
+    )
+    # Rows as the user sees them (header = row 1) that name JD-GX, read from the file written.
+    expected = [
+        (index + 2, "unit_code", "JD-GX", "unit-not-yours")
+        for index, row in enumerate(rows)
+        if row["unit_code"] == "JD-GX"
+    ]
+    assert len(expected) == 2
+    before = apptest_snapshot(demo), query(demo, "select count(*) from ingest.files")
+    [report] = queries.ingest_uploads(reporter, [(path.name, path.read_bytes())])
+    assert report.outcome == "rejected" and report.file_id is None
+    assert [(p.row, p.column, p.value, p.rule) for p in report.problems] == expected
+    assert "不能报送其他单位的数据：JD-GX" in report.problems[0].message_zh
+    assert "not one of your units: JD-GX" in report.problems[0].message_en
+    assert (apptest_snapshot(demo), query(demo, "select count(*) from ingest.files")) == before
+
+
+def test_a_reporter_uploads_their_own_units_return(demo, tmp_path):
+    reporter = access(demo, Person("li", "李填报", ("reporter",), (UNIT,)))
+    path = employment_return(tmp_path / "employment_石羊_更正.csv", employed_change=2)
+    [report] = queries.ingest_uploads(reporter, [(path.name, path.read_bytes())])
+    assert report.outcome == "accepted", report.problems
+    assert query(
+        demo, "select submitted_by from ingest.files where file_id = %s", (report.file_id,)
+    ) == [("li",)]
+    assert query(
+        demo,
+        "select account, action from auth.audit where target = %s",
+        (f"file {report.file_id}",),
+    ) == [("li", "upload")]
+
+
+def test_a_reporter_cannot_load_master_data(demo):
+    reporter = access(demo, Person("li", "李填报", ("reporter",), (UNIT,)))
+    units = (EXAMPLES / "units.csv").read_bytes()
+    before = query(demo, "select count(*) from ingest.files")
+    [report] = queries.ingest_uploads(reporter, [("units.csv", units)])
+    assert report.outcome == "rejected"
+    assert [p.rule for p in report.problems] == ["not-your-kind"]
+    assert query(demo, "select count(*) from ingest.files") == before

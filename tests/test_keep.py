@@ -20,6 +20,7 @@ from etl import db, keep
 from etl.demo import DEMO_AS_OF
 from etl.load import ingest_files
 from etl.run import run_inbox
+from tests.apptest import access
 from tests.conftest import EXAMPLES, create_database, drop_database
 from tests.helpers import latest_file_id, query, run_cli, snapshot, write_csv
 from tests.test_dashboard_steward import bad_employment_return, employment_return, open_page
@@ -116,16 +117,18 @@ def test_an_inbox_run_and_an_upload_say_how_the_file_came(demo_copy, tmp_path):
     assert result.rejected == 0
     bad = bad_employment_return(tmp_path / "bad.csv")
     reports = queries.ingest_uploads(
-        demo_copy, [(bad.name, bad.read_bytes())], as_of=DEMO_AS_OF, sent_by="石羊街道 张三"
+        access(demo_copy), [(bad.name, bad.read_bytes())], as_of=DEMO_AS_OF, sent_by="石羊街道 张三"
     )
     assert [r.outcome for r in reports] == ["rejected"]
     assert [(r[0], r[1], r[2], r[3]) for r in receipts(demo_copy)[-2:]] == [
         (sent.name, digest, "inbox", None),
         ("bad.csv", sha(bad), "upload", "石羊街道 张三"),
     ]
-    name, kept_sha, size = queries.original(demo_copy, reports[0].file_id)
+    name, kept_sha, size = queries.original(access(demo_copy), reports[0].file_id)
     assert (name, kept_sha, size) == ("bad.csv", sha(bad), bad.stat().st_size)
-    assert hashlib.sha256(queries.original_bytes(demo_copy, kept_sha)).hexdigest() == sha(bad)
+    assert hashlib.sha256(queries.original_bytes(access(demo_copy), kept_sha)).hexdigest() == sha(
+        bad
+    )
 
 
 def test_over_the_limit_a_file_is_rejected_and_nothing_is_loaded(

@@ -173,3 +173,51 @@ def test_bulletins_and_warnings_migration(warehouse):
         for table in ("ingest.bulletins", "ingest.bulletin_drafts", "ingest.reminders"):
             assert conn.execute("select to_regclass(%s)", (table,)).fetchone()[0] is not None
         assert conn.execute("select to_regclass('mart.supervision_warnings')").fetchone()[0]
+
+
+def test_decisions_typed_before_sign_in_are_marked_as_typed(blank_database):
+    """0012: approvals, locks and rules changes recorded before accounts keep their typed
+    names, marked so; none of them claims an account."""
+    before_accounts = [m.version for m in db.migrations()].index("0010")
+    with psycopg.connect(blank_database) as conn:
+        _apply_first(conn, before_accounts)
+        file_id = conn.execute(
+            "insert into ingest.files (file_name, sha256, kind, size_bytes, as_of, outcome,"
+            " approval) values ('e.csv', repeat('0', 64), 'employment', 10, '2006-12-31',"
+            " 'accepted', 'approved') returning file_id"
+        ).fetchone()[0]
+        conn.execute(
+            "insert into ingest.decisions (file_id, action, decided_by) values (%s, 'approve',"
+            " '张三')",
+            (file_id,),
+        )
+        conn.execute(
+            "insert into ingest.period_locks (kind, unit_code, period, locked_by, released_by,"
+            " released_at) values ('employment', 'JD-SY', '2006-Q4', '李四', '王五', now())"
+        )
+        conn.execute(
+            "insert into ingest.kind_settings_changes (kind, old_deadline_days, new_deadline_days,"
+            " old_requires_approval, new_requires_approval, changed_by)"
+            " values ('employment', 15, 20, false, true, '赵六')"
+        )
+        conn.commit()
+        db.upgrade(conn)
+        assert conn.execute(
+            "select decided_by, signed_by, typed_name from ingest.decisions"
+        ).fetchall() == [("张三", None, True)]
+        assert conn.execute(
+            "select locked_by, released_by, signed_by, released_signed_by, typed_name"
+            " from ingest.period_locks"
+        ).fetchall() == [("李四", "王五", None, None, True)]
+        assert conn.execute(
+            "select changed_by, signed_by, typed_name from ingest.kind_settings_changes"
+        ).fetchall() == [("赵六", None, True)]
+        # A decision made after the upgrade is not marked typed.
+        conn.execute(
+            "insert into ingest.decisions (file_id, action, decided_by, signed_by)"
+            " values (%s, 'reject', '王科长', 'wang')",
+            (file_id,),
+        )
+        assert conn.execute(
+            "select typed_name from ingest.decisions where signed_by = 'wang'"
+        ).fetchall() == [(False,)]

@@ -1,0 +1,205 @@
+"""Who is asking: the sign-in step that runs before any page (issue 10).
+
+One ``Person`` (etl.accounts) in session state; every page and query gets the
+person's scope through ``queries.Access``. The password is checked by the
+warehouse itself (``auth.sign_in``, as the dashboard role, which cannot read
+hashes); an idle session expires (``DUCHA_IDLE_HOURS``, default 8). Where the
+office has an OpenID Connect provider configured in ``.streamlit/secrets.toml``
+(``[auth]``), Streamlit's ``st.login`` signs people in instead and the roles and
+units come from the account with the same e-mail.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import streamlit as st
+
+from dashboard.i18n import lang
+from etl.accounts import ROLES, AccountError, Person
+
+PERSON_KEY = "_ducha_person"
+SEEN_KEY = "_ducha_seen"  # time.time() of the person's last page view
+EXPIRED_KEY = "_ducha_expired"
+DEFAULT_IDLE_HOURS = 8.0
+
+_LABELS: dict[str, tuple[str, str]] = {
+    "title": ("督查 · 登录", "Ducha · sign in"),
+    "account": ("账号", "Account"),
+    "password": ("密码", "Password"),
+    "submit": ("登录", "Sign in"),
+    "sso": ("使用单位统一身份认证登录", "Sign in with the office's single sign-on"),
+    "sso_unknown": (
+        "该邮箱 {email} 没有对应的督查账号，请联系管理员",
+        "No ducha account has the e-mail {email}: ask an administrator",
+    ),
+    "expired": (
+        "长时间未操作，已自动退出，请重新登录",
+        "You were signed out after a long idle time: please sign in again",
+    ),
+    "signed_in_as": ("当前用户：{name}（{roles}）", "Signed in: {name} ({roles})"),
+    "sign_out": ("退出登录", "Sign out"),
+    "change_password": ("修改密码", "Change password"),
+    "old_password": ("原密码", "Current password"),
+    "new_password": ("新密码", "New password"),
+    "new_again": ("再次输入新密码", "New password again"),
+    "save_password": ("保存新密码", "Save the new password"),
+    "differ": ("两次输入的新密码不一致", "The two new passwords differ"),
+    "password_changed": ("密码已修改", "Password changed"),
+    "no_pages": (
+        "此账号没有可用的页面，请联系管理员",
+        "This account has no page to show: ask an administrator",
+    ),
+}
+
+
+def _t(key: str, **values: object) -> str:
+    zh, en = _LABELS[key]
+    text = zh if lang() == "zh" else en
+    return text.format(**values) if values else text
+
+
+def idle_seconds(environ: dict[str, str] | None = None) -> float:
+    """How long a session may stay idle: ``DUCHA_IDLE_HOURS`` (default 8), in seconds."""
+    env = os.environ if environ is None else environ
+    raw = env.get("DUCHA_IDLE_HOURS", "").strip()
+    try:
+        hours = float(raw) if raw else DEFAULT_IDLE_HOURS
+    except ValueError:
+        hours = DEFAULT_IDLE_HOURS
+    return max(hours, 0.0) * 3600
+
+
+def _address() -> str:
+    """The browser's address as Streamlit sees it ("" when it has none, as in AppTest)."""
+    try:
+        address = st.context.ip_address
+    except Exception:  # outside a browser session
+        return ""
+    return address if isinstance(address, str) else ""
+
+
+def _oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file
+        return False
+
+
+def current(warehouse: str, pages: list | None = None) -> Person:
+    """The signed-in person; otherwise draws the sign-in page and stops the run here.
+
+    ``pages``: every page of the app, registered (hidden) while the sign-in page
+    shows, so the link the person opened is still the page they land on.
+    """
+    person = st.session_state.get(PERSON_KEY)
+    now = time.time()
+    if person is not None:
+        if now - st.session_state.get(SEEN_KEY, now) > idle_seconds():
+            sign_out(expired=True)
+        else:
+            st.session_state[SEEN_KEY] = now
+            return person
+    if _oidc_configured():
+        person = _oidc_person(warehouse)
+        if person is not None:
+            _begin(person)
+            return person
+    if pages:
+        st.navigation(pages, position="hidden")
+    _sign_in_page(warehouse)
+    st.stop()
+    raise AssertionError("not reached")
+
+
+def _begin(person: Person) -> None:
+    st.session_state[PERSON_KEY] = person
+    st.session_state[SEEN_KEY] = time.time()
+    st.session_state.pop(EXPIRED_KEY, None)
+
+
+def sign_out(expired: bool = False) -> None:
+    """Forget the person (and their cached choices); the next run shows the sign-in page."""
+    for key in list(st.session_state.keys()):
+        if key != "lang":
+            del st.session_state[key]
+    if expired:
+        st.session_state[EXPIRED_KEY] = True
+
+
+def _connection(warehouse: str):
+    from etl.accounts import dashboard_url
+    from etl.settings import connect
+
+    return connect(dashboard_url(warehouse))
+
+
+def _sign_in_page(warehouse: str) -> None:
+    from etl.accounts import sign_in
+
+    st.title(_t("title"))
+    if st.session_state.get(EXPIRED_KEY):
+        st.info(_t("expired"))
+    if _oidc_configured():
+        st.button(_t("sso"), key="sign_in_sso", on_click=st.login)
+    with st.form("sign_in"):
+        name = st.text_input(_t("account"), key="sign_in_account")
+        password = st.text_input(_t("password"), type="password", key="sign_in_password")
+        submitted = st.form_submit_button(_t("submit"), type="primary")
+    if not submitted:
+        return
+    with _connection(warehouse) as conn:
+        outcome = sign_in(conn, name, password, _address())
+    if outcome.person is None:
+        st.error(outcome.message)
+        return
+    _begin(outcome.person)
+    st.rerun()
+
+
+def _oidc_person(warehouse: str) -> Person | None:
+    """The person the OIDC provider signed in, by e-mail; None if nobody is or no account."""
+    from etl.accounts import person_by_email
+
+    if not getattr(st.user, "is_logged_in", False):
+        return None
+    email = str(st.user.get("email") or "")
+    with _connection(warehouse) as conn:
+        person = person_by_email(conn, email, _address())
+    if person is None:
+        st.error(_t("sso_unknown", email=email[:254]))
+        st.logout()
+    return person
+
+
+def sidebar(warehouse: str, person: Person) -> None:
+    """Who is signed in, sign-out and password change, at the foot of the sidebar."""
+    language = 0 if lang() == "zh" else 1
+    roles = ("、" if language == 0 else ", ").join(
+        ROLES[r][language] for r in person.roles if r in ROLES
+    )
+    box = st.sidebar.container()
+    box.caption(_t("signed_in_as", name=person.display_name, roles=roles))
+    if box.button(_t("sign_out"), key="sign_out"):
+        sign_out()
+        if _oidc_configured():
+            st.logout()
+        st.rerun()
+    with box.expander(_t("change_password")), st.form("change_password", clear_on_submit=True):
+        old = st.text_input(_t("old_password"), type="password", key="pw_old")
+        new = st.text_input(_t("new_password"), type="password", key="pw_new")
+        again = st.text_input(_t("new_again"), type="password", key="pw_again")
+        if st.form_submit_button(_t("save_password")):
+            if new != again:
+                st.error(_t("differ"))
+                return
+            from etl.accounts import change_password
+
+            try:
+                with _connection(warehouse) as conn:
+                    change_password(conn, person, old, new)
+            except AccountError as exc:
+                st.error(str(exc))
+                return
+            st.success(_t("password_changed"))
