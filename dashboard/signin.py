@@ -16,6 +16,7 @@ import time
 
 import streamlit as st
 
+from dashboard import format as fmt
 from dashboard.i18n import lang
 from etl.accounts import ROLES, AccountError, Person
 
@@ -168,7 +169,7 @@ def _oidc_person(warehouse: str) -> Person | None:
     with _connection(warehouse) as conn:
         person = person_by_email(conn, email, _address())
     if person is None:
-        st.error(_t("sso_unknown", email=email[:254]))
+        st.error(_t("sso_unknown", email=fmt.plain(email[:254])))
         st.logout()
     return person
 
@@ -180,7 +181,7 @@ def sidebar(warehouse: str, person: Person) -> None:
         ROLES[r][language] for r in person.roles if r in ROLES
     )
     box = st.sidebar.container()
-    box.caption(_t("signed_in_as", name=person.display_name, roles=roles))
+    box.caption(_t("signed_in_as", name=fmt.plain(person.display_name), roles=roles))
     if box.button(_t("sign_out"), key="sign_out"):
         sign_out()
         if _oidc_configured():
@@ -200,6 +201,6 @@ def sidebar(warehouse: str, person: Person) -> None:
                 with _connection(warehouse) as conn:
                     change_password(conn, person, old, new)
             except AccountError as exc:
-                st.error(str(exc))
+                st.error(fmt.plain(str(exc)))
                 return
             st.success(_t("password_changed"))

@@ -89,7 +89,14 @@ def name_input(key: str) -> str:
     from dashboard.signin import PERSON_KEY
 
     person = st.session_state[PERSON_KEY]
-    st.caption(t("steward.signed_as", name=person.display_name, account=person.account))
+    # Names are a person's own text: shown as is, never as Markdown.
+    st.caption(
+        t(
+            "steward.signed_as",
+            name=fmt.plain(person.display_name),
+            account=fmt.plain(person.account),
+        )
+    )
     return person.display_name
 
 

@@ -345,7 +345,11 @@ def ingest_file(
     in the transaction that records it.
     """
     as_of = as_of or date.today()
-    report = Report(file_name=shown_name(file_name or path.name))
+    # A name given by the caller (an upload's, dashboard.uploads) is already shown
+    # escaped: its backslashes are its own escapes, not to be escaped twice.
+    report = Report(
+        file_name=shown_name(file_name, backslash=False) if file_name else shown_name(path.name)
+    )
     if digest is None:
         try:
             digest = sha256_of(path)

@@ -22,6 +22,7 @@ import streamlit as st
 
 from dashboard import charts, export, steward, uploads
 from dashboard import format as fmt
+from etl.accounts import Person
 from etl.demo import DEMO_AS_OF, employment_rows
 from etl.kinds import KINDS
 from etl.load import ingest_files
@@ -256,8 +257,10 @@ def hostile_own(server_url, demo_template, worker_id, tmp_path_factory) -> Itera
     st.cache_data.clear()
 
 
-def open_page(monkeypatch, url, page: str, params: dict[str, str] | None = None, timeout=60):
-    at = start_app(monkeypatch, url, params, timeout=timeout)
+def open_page(
+    monkeypatch, url, page: str, params: dict[str, str] | None = None, timeout=60, **signed_in
+):
+    at = start_app(monkeypatch, url, params, timeout=timeout, **signed_in)
     at.query_params.update(params or {})
     at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -402,11 +405,12 @@ def test_a_units_name_is_plain_text_on_the_stewards_pages(monkeypatch, hostile):
 
 
 def test_lock_and_decision_messages_show_names_as_they_are(monkeypatch, hostile_own):
-    at = open_page(monkeypatch, hostile_own, "screens/steward_approval.py")
+    # A decision is signed with the signed-in person's name: here a hostile one.
+    person = Person("hostile", HOSTILE_STEWARD, ("leader", "steward"), ())
+    at = open_page(monkeypatch, hostile_own, "screens/steward_approval.py", person=person)
     at.selectbox(key="lock_kind").set_value("employment").run()
     at.selectbox(key="lock_unit").set_value(UNIT).run()
     at.selectbox(key="lock_period").set_value("2006-Q4")
-    at.text_input(key="lock_name").input(HOSTILE_STEWARD)
     at.text_input(key="lock_reason").input("<img src=http://127.0.0.1:9/r>")
     at.button(key="lock_submit").click().run()
     assert not at.exception
@@ -421,7 +425,6 @@ def test_lock_and_decision_messages_show_names_as_they_are(monkeypatch, hostile_
     file_id = _units_file_id(hostile_own)
     at.query_params["file"] = str(file_id)
     at.switch_page("screens/steward_report.py").run()
-    at.text_input(key="decide_name").input(HOSTILE_STEWARD)
     at.button(key="decide_reject").click().run()
     assert not at.exception
     decided = [s.value for s in at.success if s.value.startswith("已撤回")]

@@ -399,7 +399,8 @@ def test_messages_name_the_limit_the_value_and_the_fix(hostile_files):
 def test_a_good_workbook_built_the_same_way_loads(tmp_path):
     reader = open_return(valid_units(tmp_path / "units.xlsx"))
     assert reader.problems == []
-    assert list(reader.rows()) == [(2, ("ZZ-01", "测试单位", "department"))]
+    # The unit register's optional 联系邮箱 (email) column is absent: None.
+    assert list(reader.rows()) == [(2, ("ZZ-01", "测试单位", "department", None))]
 
 
 def test_limits_are_settings(tmp_path, monkeypatch):

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import filters, queries, signin, tables
+from dashboard import format as fmt
 from dashboard.i18n import enum, lang, t
 from dashboard.tables import Col
 from etl.documents import (
@@ -62,15 +63,19 @@ if draft is not None:
     with st.container(border=True, key="bulletin_preview"):
         st.markdown(f"**{t('bul.overview_text')}**")
         st.text(overview_text(draft))
+        # st.table renders Markdown in its cells: unit names are made inert (fmt.plain).
         st.table(
             {
-                header: [row[i] for row in source_rows(draft)]
+                header: [fmt.plain(row[i]) for row in source_rows(draft)]
                 for i, header in enumerate(SOURCE_HEADERS)
             }
         )
         st.markdown(f"**{t('bul.units')}**")
         st.table(
-            {header: [row[i] for row in unit_rows(draft)] for i, header in enumerate(UNIT_HEADERS)}
+            {
+                header: [fmt.plain(row[i]) for row in unit_rows(draft)]
+                for i, header in enumerate(UNIT_HEADERS)
+            }
         )
         st.markdown(f"**{t('bul.problems')}**")
         st.text("\n".join(problem_lines(draft)))
