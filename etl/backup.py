@@ -31,9 +31,26 @@ from etl.settings import connect
 
 BIN_VARIABLE = "DUCHA_PG_BIN"
 MAGIC = b"PGDMP"  # the first bytes of every pg_dump custom-format archive
-DUCHA_SCHEMAS = ("ingest", "staging", "core", "mart")
+DUCHA_SCHEMAS = ("ingest", "staging", "core", "mart", "auth")
 DUCHA_TABLES = ("ducha_migrations", "ducha_views")
 STAGING_PARTITIONS = "staging.*_f[0-9]*"  # staging.<kind>_f<file_id> (sql/migrations/0004)
+# The dashboard's login role (sql/migrations/0010) is the server's, not the
+# database's: a backup names it in its policies and grants, so a server that
+# never ran `ducha db upgrade` gets it before the restore needs it.
+_DASHBOARD_ROLE = """\
+do $$
+begin
+    if not exists (select from pg_roles where rolname = 'ducha_dashboard') then
+        begin
+            create role ducha_dashboard
+                login nosuperuser nocreatedb nocreaterole noinherit nobypassrls noreplication;
+        exception when duplicate_object or unique_violation then
+            null;
+        end;
+    end if;
+end
+$$;
+"""
 ROTATED = re.compile(r"^ducha-\d{8}T\d{6}Z(?:-\d+)?\.dump$")
 # Settings pg_dump writes at the top of a script, by the server version that first has them.
 _NEWER_SETTINGS = {"transaction_timeout": 170000}
@@ -287,7 +304,7 @@ def restore(url: str, path: Path, replace: bool = False) -> RestoreResult:
         server_version = conn.info.server_version
     # The whole script in one transaction, committed only when pg_restore has
     # written all of it: a restore is applied whole or not at all.
-    preamble = "begin;\n"
+    preamble = "begin;\n" + _DASHBOARD_ROLE
     if replace:
         preamble += (
             "drop schema if exists " + ", ".join(DUCHA_SCHEMAS) + " cascade;\n"
@@ -350,7 +367,6 @@ def _send_section(path: Path, section: str, sink, server_version: int) -> bytes:
             [
                 _tool("pg_restore"),
                 "--no-owner",
-                "--no-privileges",
                 f"--section={section}",
                 "--file=-",
                 str(path),

@@ -367,6 +367,20 @@ def test_examples_survive_a_round_trip_on_the_same_server(
     target = make(databases, server_url, "same")
     assert run_cli(monkeypatch, capsys, target, "restore", dump).code == 0
     assert contents(target) == contents(loaded)
+    # The dashboard's role reads the restored warehouse as before (its grants
+    # come back with the backup), within a person's scope, and nothing without one.
+    from etl.accounts import dashboard_url
+
+    scoped = (
+        "select set_config('ducha.account', 'x', true), set_config('ducha.roles', 'leader',"
+        " true), set_config('ducha.units', %s, true)"
+    )
+    expected = query(loaded, "select unit_code from mart.units order by 1")
+    with psycopg.connect(dashboard_url(target)) as conn:
+        conn.execute(scoped, ("*",))
+        assert conn.execute("select unit_code from mart.units order by 1").fetchall() == expected
+        conn.rollback()
+        assert conn.execute("select count(*) from mart.units").fetchone() == (0,)
 
 
 def test_the_settings_and_commands_are_documented():
