@@ -54,6 +54,7 @@ def hostile_unit_name(port: int) -> str:
     )
 
 
+SIGN_IN_TITLES = ("督查 · 登录", "Ducha · sign in")
 # Who the browser signs in as: a leader and steward of every unit.
 PERSON = ("li", "li's browser password")
 
@@ -210,13 +211,19 @@ def _goto(page, url: str, person: tuple[str, str] = PERSON) -> None:
     """Open ``url``; a new browser session (each load is one) signs in first."""
     page.goto(url)
     page.wait_for_selector("h1", timeout=60_000)
-    account = page.get_by_role("textbox", name=re.compile("^(账号|Account)$"))
-    if account.count():
+    # The sign-in title is drawn before its form: checking for the account box as
+    # soon as any h1 shows skipped signing in whenever the form came a moment later
+    # (the cause of the flaky landings). Wait for the form when it is the sign-in page.
+    if page.locator(
+        f"h1:has-text('{SIGN_IN_TITLES[0]}'), h1:has-text('{SIGN_IN_TITLES[1]}')"
+    ).count():
+        account = page.get_by_role("textbox", name=re.compile("^(账号|Account)$"))
+        account.wait_for(timeout=60_000)
         account.fill(person[0])
         page.get_by_role("textbox", name=re.compile("^(密码|Password)$")).fill(person[1])
         page.get_by_role("button", name=re.compile("^(登录|Sign in)$")).click()
         page.wait_for_selector(
-            "h1:has-text('督查 · 登录'), h1:has-text('Ducha · sign in')",
+            f"h1:has-text('{SIGN_IN_TITLES[0]}'), h1:has-text('{SIGN_IN_TITLES[1]}')",
             state="detached",
             timeout=60_000,
         )
@@ -251,11 +258,6 @@ PAGES = [
 ]
 
 
-@pytest.mark.xfail(
-    reason="issue 10, unfinished: after signing in through the form the linked page shows"
-    " only sometimes (flaky, cause not found yet); see the signin branch's report",
-    strict=False,
-)
 def test_every_page_renders_with_the_demo_figures(page, server):
     for path, heading, name in PAGES:
         _open(page, server, path, heading)
@@ -268,21 +270,11 @@ def test_every_page_renders_with_the_demo_figures(page, server):
     assert page.dialogs == []
 
 
-@pytest.mark.xfail(
-    reason="issue 10, unfinished: after signing in through the form the linked page shows"
-    " only sometimes (flaky, cause not found yet); see the signin branch's report",
-    strict=False,
-)
 def test_overview_names_the_city_closure(page, server):
     _open(page, server, "", "总览")
     assert page.get_by_text("其中市委市政府督办办结 43 / 45 件（95.6%）").count() == 1
 
 
-@pytest.mark.xfail(
-    reason="issue 10, unfinished: after signing in through the form the linked page shows"
-    " only sometimes (flaky, cause not found yet); see the signin branch's report",
-    strict=False,
-)
 def test_a_shared_link_opens_the_same_view(page, server, demo):  # noqa: F811
     _open(page, server, "/employment?year=2006&period=2006-06&unit=JD-SY", "就业指标")
     q2 = query(
@@ -295,22 +287,12 @@ def test_a_shared_link_opens_the_same_view(page, server, demo):  # noqa: F811
     _shot(page, "employment_shared_link")
 
 
-@pytest.mark.xfail(
-    reason="issue 10, unfinished: after signing in through the form the linked page shows"
-    " only sometimes (flaky, cause not found yet); see the signin branch's report",
-    strict=False,
-)
 def test_english_link(page, server):
     _open(page, server, "/supervision?lang=en", "Supervision")
     assert page.get_by_text("Closure rate").count() >= 1
     _shot(page, "supervision_en")
 
 
-@pytest.mark.xfail(
-    reason="issue 10, unfinished: after signing in through the form the linked page shows"
-    " only sometimes (flaky, cause not found yet); see the signin branch's report",
-    strict=False,
-)
 def test_hostile_title_runs_no_script(page, server):
     _open(page, server, "/supervision", "督办督查")
     search = page.get_by_label("搜索编号、名称或承办单位")
@@ -322,7 +304,7 @@ def test_hostile_title_runs_no_script(page, server):
 
 
 def test_bulletins_page_previews_and_renders(page, server):
-    page.goto(f"{server}/bulletins")
+    _goto(page, f"{server}/bulletins")
     page.wait_for_selector("h1:has-text('督查通报')", timeout=60_000)
     page.wait_for_selector("text=市委市政府督办立项45件、办结43件、未到期2件", timeout=60_000)
     page.wait_for_function(
@@ -389,11 +371,6 @@ def _no_error_boxes(page) -> None:
     assert page.locator("[data-testid='stAlertContentError']").count() == 0
 
 
-@pytest.mark.xfail(
-    reason="issue 10, unfinished: after signing in through the form the linked page shows"
-    " only sometimes (flaky, cause not found yet); see the signin branch's report",
-    strict=False,
-)
 def test_a_steward_uploads_a_return_and_approves_it(page, server, demo, tmp_path):  # noqa: F811
     # A December disability-aid return again from 芳草街道, one more person-time,
     # while the kind needs a steward's approval: it waits until approved.
@@ -472,11 +449,6 @@ def test_a_steward_uploads_a_return_and_approves_it(page, server, demo, tmp_path
         query(demo, "update ingest.kind_settings set requires_approval = false returning 1")
 
 
-@pytest.mark.xfail(
-    reason="issue 10, unfinished: after signing in through the form the linked page shows"
-    " only sometimes (flaky, cause not found yet); see the signin branch's report",
-    strict=False,
-)
 def test_a_steward_page_in_english(page, server):
     _open_steward(page, server, "/calendar?lang=en", "Reporting calendar", charts=2)
     assert page.get_by_text("Reporting rate").count() >= 1
@@ -489,7 +461,7 @@ def test_a_steward_page_in_english(page, server):
 
 def _settled(page, path: str, heading: str) -> None:
     """Open a page and wait until its run has ended and its charts are drawn."""
-    page.goto(path)
+    _goto(page, path)
     page.wait_for_selector(f"h1:has-text('{heading}')", timeout=60_000)
     page.wait_for_function(
         "!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
