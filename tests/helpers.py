@@ -9,7 +9,7 @@ from pathlib import Path
 
 import psycopg
 
-from etl import cli
+from etl import cli, db
 
 CORE_TABLES = ("units", "targets", "target_progress", "employment", "disability_aid", "supervision")
 MART_VIEWS = (
@@ -79,3 +79,32 @@ def problems(url: str, file_name: str) -> list[tuple]:
 def latest_file_id(url: str, name: str) -> int:
     """The file_id of the latest file of that name."""
     return query(url, "select max(file_id) from ingest.files where file_name = %s", (name,))[0][0]
+
+
+def apply_first_migrations(conn: psycopg.Connection, count: int) -> None:
+    """Make the warehouse an earlier version would have made: the first ``count`` migrations."""
+    conn.execute(
+        "create table public.ducha_migrations (version text primary key, name text not null,"
+        " applied_at timestamptz not null default now())"
+    )
+    for migration in db.migrations()[:count]:
+        conn.execute(migration.path.read_text(encoding="utf-8"))
+        conn.execute(
+            "insert into public.ducha_migrations (version, name) values (%s, %s)",
+            (migration.version, migration.path.name),
+        )
+    conn.commit()
+
+
+def insert_unit_row(conn: psycopg.Connection) -> None:
+    """One accepted units file holding JD-SY 石羊街道, written as the first schema allows."""
+    file_id = conn.execute(
+        "insert into ingest.files (file_name, sha256, kind, size_bytes, as_of, outcome,"
+        " approval) values ('units.csv', repeat('0', 64), 'units', 10, '2006-12-31',"
+        " 'accepted', 'approved') returning file_id"
+    ).fetchone()[0]
+    conn.execute(
+        "insert into core.units (file_id, row_no, unit_code, unit_name, unit_type, is_current)"
+        " values (%s, 2, 'JD-SY', '石羊街道', 'subdistrict', true)",
+        (file_id,),
+    )

@@ -27,7 +27,7 @@ from etl.load import _PROMOTE_LOCK_SPACE, _kind_lock
 from etl.run import run_inbox
 from etl.settings import embedded_url, stop_embedded
 from tests.conftest import EXAMPLES, create_database, drop_database
-from tests.helpers import query, run_cli
+from tests.helpers import apply_first_migrations, insert_unit_row, query, run_cli
 from tests.test_dashboard_steward import employment_return
 
 PG15_URL = os.environ.get("PG15_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -251,26 +251,8 @@ def test_an_older_backup_is_brought_up_to_date_by_db_upgrade(
 ):
     earlier = [m for m in db.migrations() if m.version < "0020"]
     with psycopg.connect(blank_database) as conn:
-        conn.execute(
-            "create table public.ducha_migrations (version text primary key, name text not null,"
-            " applied_at timestamptz not null default now())"
-        )
-        for migration in earlier:
-            conn.execute(migration.path.read_text(encoding="utf-8"))
-            conn.execute(
-                "insert into public.ducha_migrations (version, name) values (%s, %s)",
-                (migration.version, migration.path.name),
-            )
-        file_id = conn.execute(
-            "insert into ingest.files (file_name, sha256, kind, size_bytes, as_of, outcome,"
-            " approval) values ('units.csv', repeat('0', 64), 'units', 10, '2006-12-31',"
-            " 'accepted', 'approved') returning file_id"
-        ).fetchone()[0]
-        conn.execute(
-            "insert into core.units (file_id, row_no, unit_code, unit_name, unit_type, is_current)"
-            " values (%s, 2, 'JD-SY', '石羊街道', 'subdistrict', true)",
-            (file_id,),
-        )
+        apply_first_migrations(conn, len(earlier))
+        insert_unit_row(conn)
     dump = tmp_path / "old.dump"
     assert run_cli(monkeypatch, capsys, blank_database, "backup", "-o", dump).code == 0
     target = make(databases, server_url, "old")

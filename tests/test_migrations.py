@@ -4,6 +4,7 @@ import psycopg
 import pytest
 
 from etl import db
+from tests.helpers import apply_first_migrations, insert_unit_row
 
 
 def test_upgrade_creates_layers_and_records_migrations(blank_database):
@@ -68,25 +69,10 @@ def test_every_contract_view_exists(warehouse):
                 assert year_type[0] == "integer", view
 
 
-def _apply_first(conn, count: int) -> None:
-    """Make the warehouse an earlier version would have made: the first ``count`` migrations."""
-    conn.execute(
-        "create table public.ducha_migrations (version text primary key, name text not null,"
-        " applied_at timestamptz not null default now())"
-    )
-    for migration in db.migrations()[:count]:
-        conn.execute(migration.path.read_text(encoding="utf-8"))
-        conn.execute(
-            "insert into public.ducha_migrations (version, name) values (%s, %s)",
-            (migration.version, migration.path.name),
-        )
-    conn.commit()
-
-
 @pytest.mark.parametrize("count", range(1, len(db.migrations())))
 def test_upgrade_from_every_earlier_version(blank_database, count):
     with psycopg.connect(blank_database) as conn:
-        _apply_first(conn, count)
+        apply_first_migrations(conn, count)
         applied = db.upgrade(conn)
         assert applied[: len(db.migrations()) - count] == [
             m.path.name for m in db.migrations()[count:]
@@ -96,17 +82,8 @@ def test_upgrade_from_every_earlier_version(blank_database, count):
 
 def test_upgrade_keeps_the_rows_of_the_first_version(blank_database):
     with psycopg.connect(blank_database) as conn:
-        _apply_first(conn, 1)
-        file_id = conn.execute(
-            "insert into ingest.files (file_name, sha256, kind, size_bytes, as_of, outcome,"
-            " approval) values ('units.csv', repeat('0', 64), 'units', 10, '2006-12-31',"
-            " 'accepted', 'approved') returning file_id"
-        ).fetchone()[0]
-        conn.execute(
-            "insert into core.units (file_id, row_no, unit_code, unit_name, unit_type, is_current)"
-            " values (%s, 2, 'JD-SY', '石羊街道', 'subdistrict', true)",
-            (file_id,),
-        )
+        apply_first_migrations(conn, 1)
+        insert_unit_row(conn)
         conn.commit()
         db.upgrade(conn)
         assert conn.execute(
@@ -118,7 +95,7 @@ def test_upgrade_to_kept_files_keeps_earlier_files_and_keeps_none_of_their_bytes
     # 0020 (files as sent): files received before it stay as they were, unkept.
     before = [m.version for m in db.migrations()].index("0020")
     with psycopg.connect(blank_database) as conn:
-        _apply_first(conn, before)
+        apply_first_migrations(conn, before)
         conn.execute(
             "insert into ingest.files (file_name, sha256, kind, size_bytes, as_of, outcome)"
             " values ('old.csv', repeat('a', 64), 'units', 5, '2006-12-31', 'rejected')"
@@ -136,7 +113,7 @@ def test_a_run_left_running_before_0009_is_closed_by_the_first_run_after(blank_d
     from etl.run import run_inbox
 
     with psycopg.connect(blank_database) as conn:
-        _apply_first(conn, 8)
+        apply_first_migrations(conn, 8)
         conn.execute("insert into ingest.runs (inbox, host, pid) values ('/inbox', 'old', 1)")
         conn.commit()
         assert "0009_run_files.sql" in db.upgrade(conn)
@@ -180,7 +157,7 @@ def test_decisions_typed_before_sign_in_are_marked_as_typed(blank_database):
     names, marked so; none of them claims an account."""
     before_accounts = [m.version for m in db.migrations()].index("0010")
     with psycopg.connect(blank_database) as conn:
-        _apply_first(conn, before_accounts)
+        apply_first_migrations(conn, before_accounts)
         file_id = conn.execute(
             "insert into ingest.files (file_name, sha256, kind, size_bytes, as_of, outcome,"
             " approval) values ('e.csv', repeat('0', 64), 'employment', 10, '2006-12-31',"
