@@ -21,7 +21,7 @@ more figures per run show where the floor of that ratio is:
   kind's row key (core's key without its file): the least any load pays that
   finds a row's earlier versions, or a duplicate, by an index;
 
-- core write: the load's promotion step alone (etl.load._promote_start: the
+- core write: the load's promotion step alone (etl.loading.promote.promote_start: the
   rows into core with their keys, the summaries), on the same rows already in
   staging, rolled back afterwards: what any load into versioned tables pays;
 - 10-row ingest: ``ducha ingest`` of a 10-row file of the kind: the fixed cost
@@ -108,12 +108,13 @@ def core_write(url: str, kind: str) -> float:
     """Seconds the load's promotion step alone takes to write the COPYed rows into core.
 
     The rows go into a staging partition of a file of their own as the load's
-    COPY would leave them, then etl.load._promote_start runs on them in a
+    COPY would leave them, then etl.loading.promote.promote_start runs on them in a
     transaction that is rolled back: no Python reading, no Great Expectations.
     """
     from datetime import date
 
-    from etl.load import _promote_start, staged_table
+    from etl.loading.promote import promote_start
+    from etl.loading.stage import staged_table
 
     spec = KINDS[kind]
     columns = sql.SQL(", ").join(map(sql.Identifier, spec.column_names))
@@ -145,7 +146,7 @@ def core_write(url: str, kind: str) -> float:
         )
         conn.execute(sql.SQL("analyze {}").format(staged_table(spec, file_id)))
         started = time.perf_counter()
-        _promote_start(conn, spec, file_id)
+        promote_start(conn, spec, file_id)
         seconds = time.perf_counter() - started
         conn.rollback()
         conn.execute(sql.SQL("drop table {}").format(sql.Identifier(f"bare_{kind}")))

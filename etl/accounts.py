@@ -20,7 +20,7 @@ from argon2 import PasswordHasher, Type, extract_parameters
 from argon2.low_level import hash_secret
 from psycopg.types.json import Jsonb
 
-from etl.settings import connect
+from etl.warehouse import connect
 
 ROLES = {
     "leader": ("领导", "leader"),

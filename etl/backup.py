@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from etl import db
-from etl.settings import connect
+from etl.warehouse import connect
 
 BIN_VARIABLE = "DUCHA_PG_BIN"
 MAGIC = b"PGDMP"  # the first bytes of every pg_dump custom-format archive

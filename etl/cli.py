@@ -20,7 +20,8 @@ from etl.backup import BackupFailed, BackupRefused
 from etl.kinds import KINDS, kind_by_any_name
 from etl.names import shown_name
 from etl.report import Report
-from etl.settings import Settings, WarehouseUnavailable, connect
+from etl.settings import Settings, WarehouseUnavailable
+from etl.warehouse import connect
 
 EXIT_OK = 0
 EXIT_REJECTED = 1

@@ -30,7 +30,7 @@ from etl.report_export import (
     read_stored_files,
     summary_rows,
 )
-from etl.settings import connect
+from etl.warehouse import connect
 
 INDEX_PAGE = "index.html"
 

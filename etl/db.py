@@ -12,6 +12,8 @@ import psycopg
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 MIGRATIONS_DIR = SQL_DIR / "migrations"
 VIEWS_DIR = SQL_DIR / "views"
+# The load's per-kind statements (etl/sqlgen.py writes them, etl/loading runs them).
+LOAD_DIR = SQL_DIR / "load"
 
 # Any constant will do; it only has to be the same for every ducha process.
 UPGRADE_LOCK = 0x6475636861  # "ducha"

@@ -32,7 +32,7 @@ from etl.report import (
     column_label,
     looks_like_formula,
 )
-from etl.settings import connect
+from etl.warehouse import connect
 
 # Excel's limit on the characters of one cell.
 EXCEL_CELL_LIMIT = 32767

@@ -9,7 +9,7 @@ A file is moved only after its outcome is committed.
 No file can block the others or later runs:
 
 - symbolic links, fifos, sockets, devices and subfolders are never opened or
-  followed: they are reported and left where they are (etl.load.scan_paths);
+  followed: they are reported and left where they are (etl.loading.files.scan_paths);
 - a file that fails in any way (an unexpected error while reading or loading
   it, a report that cannot be written) is rejected with the reason and filed
   away like any rejected file; only the warehouse failing stops the run;
@@ -34,21 +34,14 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from etl.load import (
-    NotARegularFile,
-    Skipped,
-    failure_problem,
-    ingest_file,
-    record_rejected,
-    recover_interrupted,
-    scan_paths,
-    sha256_of,
-    warehouse_fault,
-)
+from etl.load import ingest_file
+from etl.loading.files import NotARegularFile, Skipped, scan_paths, sha256_of
+from etl.loading.ledger import failure_problem, record_rejected
+from etl.loading.recover import recover_interrupted
 from etl.names import REPORT_ROOM, free_name, shown_name
 from etl.readers import open_return
 from etl.report import Problem, Report
-from etl.settings import connect
+from etl.warehouse import connect, warehouse_fault
 
 RUN_LOCK = 0x647563686172  # "duchar"
 PROCESSED = "processed"

@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from etl.db import VIEWS_DIR
+from etl.db import LOAD_DIR, VIEWS_DIR
 from etl.kinds import KINDS, Kind
 
 RETURN_ROWS = VIEWS_DIR / "62_mart_return_rows.sql"
@@ -97,7 +97,273 @@ def return_rows_sql() -> str:
     return _HEADER + selects + _FOOTER
 
 
-GENERATED = {RETURN_ROWS: return_rows_sql}
+# ---------------------------------------------------------------- the load --
+# sql/load/<kind>.sql: the statements that promote a staged file into core and
+# keep "which version is current" and the summaries (sql/migrations/0006) in
+# step. Each is a section headed ``-- name: <statement>`` (etl.loading.statements
+# reads them); parameters are bound by name (file_id, current); comments name none,
+# as psycopg would take a placeholder in a comment for one.
+
+
+def load_path(kind: Kind) -> Path:
+    return LOAD_DIR / f"{kind.name}.sql"
+
+
+def _slice_sql(kind: Kind, alias: str) -> str:
+    """A core row's slice as text: its period, else its year, else NULL (mart.return_rows')."""
+    if kind.sliced:
+        return f"{alias}.period"
+    if kind.year_column is None:
+        return "null::text"
+    return f"({year_sql(kind, alias)})::text"
+
+
+def _indent(text: str, spaces: int) -> str:
+    pad = " " * spaces
+    return "\n".join(pad + line if line else line for line in text.split("\n"))
+
+
+def _counted(kind: Kind, update: str, sign: str) -> str:
+    """CTEs after ``changed`` (an UPDATE of core.<kind> AS t's is_current) that move the counts.
+
+    ``sign`` is ``+`` when the rows become current, ``-`` when they stop being current.
+    """
+    slices = ""
+    if kind.sliced:
+        slices = f"""
+slices as (
+    update ingest.slices as s
+    set current_rows = s.current_rows {sign} b.n
+    from by_slice as b
+    where s.file_id = b.file_id and s.unit_code = b.unit_code and s.period = b.period
+),
+"""
+    return f"""changed as (
+{_indent(update, 4)}
+    returning t.file_id, t.unit_code, {_slice_sql(kind, "t")} as period
+),
+
+by_slice as (
+    select file_id, unit_code, period, count(*) as n
+    from changed
+    group by file_id, unit_code, period
+),
+{slices}
+by_file as (
+    select file_id, sum(n) as n
+    from by_slice
+    group by file_id
+)
+
+update ingest.file_coverage as c
+set current_rows = c.current_rows {sign} f.n
+from by_file as f
+where c.file_id = f.file_id;
+"""
+
+
+def _match(kind: Kind, left: str, right: str) -> str:
+    return " and ".join(f"{left}.{c} = {right}.{c}" for c in kind.version_key)
+
+
+def _locked_periods_sql(kind: Kind) -> str:
+    return f"""-- name: locked_periods
+-- The locked (unit, period) slices the staged file reports on.
+select distinct s.unit_code, s.period
+from staging.{kind.name} as s
+inner join ingest.period_locks as l
+    on l.kind = '{kind.name}' and l.unit_code = s.unit_code and l.period = s.period
+        and l.released_at is null
+where s.file_id = %(file_id)s
+order by s.unit_code, s.period;
+"""
+
+
+def _retire_current_sql(kind: Kind) -> str:
+    keys = ", ".join(kind.version_key)
+    update = f"""update core.{kind.name} as t
+set is_current = false
+from (
+    select distinct {keys} from staging.{kind.name} where file_id = %(file_id)s
+) as k
+where {_match(kind, "t", "k")} and t.is_current"""
+    return f"""-- name: retire_current
+-- Before an approved file newer than every version held is inserted as
+-- current: the current rows of every key it reports on stop being current.
+with {_counted(kind, update, "-")}"""
+
+
+def _insert_sql(kind: Kind) -> str:
+    columns = ["row_no", *kind.column_names]
+    selected = [f"s.{c}" for c in columns]
+    source = f"staging.{kind.name} as s"
+    if kind.sliced:
+        columns += ["year", "period_end"]
+        selected += ["p.year", "p.period_end"]
+        # Derived once per distinct period, not per row: core.period_end's
+        # regular expressions cost 3 s over a million rows. (OFFSET 0 keeps the
+        # planner from pulling the calls up into the join, once per row again.)
+        source = f"""staging.{kind.name} as s
+inner join (
+    select
+        period,
+        core.period_year(period) as year,
+        core.period_end(period) as period_end
+    from (
+        select distinct period from staging.{kind.name} where file_id = %(file_id)s
+    ) as d
+    offset 0
+) as p on p.period = s.period"""
+    if kind.name == "supervision":
+        columns.append("as_of")
+        selected.append("s.as_of")
+    listed = ",\n    ".join(columns)
+    chosen = ",\n    ".join(selected)
+    comment = ""
+    if kind.sliced:
+        comment = (
+            "-- year and period_end are derived once per distinct period, not per row\n"
+            "-- (OFFSET 0 keeps the planner from pulling the calls up into the join).\n"
+        )
+    return f"""-- name: insert_rows
+-- The staged rows into core: current at once, or not yet (the current parameter).
+{comment}insert into core.{kind.name} (
+    file_id,
+    is_current,
+    {listed}
+)
+select
+    s.file_id,
+    %(current)s,
+    {chosen}
+from {source}
+where s.file_id = %(file_id)s;
+"""
+
+
+def _record_summaries_sql(kind: Kind) -> str:
+    if kind.sliced:
+        groups = f"""select
+        unit_code,
+        period,
+        core.period_end(period) as period_end,
+        core.period_year(period) as year,
+        row_count
+    from (
+        select unit_code, period, count(*) as row_count
+        from staging.{kind.name}
+        where file_id = %(file_id)s
+        group by unit_code, period
+        offset 0
+    ) as counted"""
+        slices = f"""
+
+slices as (
+    insert into ingest.slices
+        (kind, file_id, unit_code, period, period_end, year, row_count, current_rows)
+    select
+        '{kind.name}', %(file_id)s, unit_code, period, period_end, year, row_count,
+        case when %(current)s then row_count else 0 end
+    from groups
+),"""
+    else:
+        groups = f"""select unit_code, {_slice_sql(kind, "s")} as period, count(*) as row_count
+    from staging.{kind.name} as s
+    where file_id = %(file_id)s
+    group by 1, 2"""
+        slices = ""
+    return f"""-- name: record_summaries
+-- The staged file's slices (grouped first, so period_end and year are derived
+-- once per slice) and its coverage, counted current with the current parameter.
+with groups as materialized (
+    {groups}
+),{slices}
+
+coverage as (
+    select
+        array_agg(distinct unit_code order by unit_code) as unit_codes,
+        coalesce(
+            array_agg(distinct period order by period) filter (where period is not null),
+            '{{}}'
+        ) as periods,
+        sum(row_count) as row_count
+    from groups
+)
+
+insert into ingest.file_coverage
+    (file_id, kind, unit_codes, periods, row_count, current_rows)
+select
+    %(file_id)s, '{kind.name}', unit_codes, periods, row_count,
+    case when %(current)s then row_count else 0 end
+from coverage;
+"""
+
+
+def _refresh_sql(kind: Kind, becomes: bool) -> str:
+    keys = ", ".join(kind.version_key)
+    value = "true" if becomes else "false"
+    update = f"""update core.{kind.name} as t
+set is_current = {value}
+from touched as k
+left join winner as w using ({keys})
+where {_match(kind, "t", "k")}
+    and t.is_current is distinct from coalesce(t.file_id = w.file_id, false)
+    and coalesce(t.file_id = w.file_id, false) = {value}"""
+    name, says = (
+        ("refresh_make_current", "then rows of the winners not yet current become current.")
+        if becomes
+        else (
+            "refresh_retire",
+            "first, current rows that are not the winner's stop being current (master\n"
+            "-- data has a unique index on one current version per key, checked row by row).",
+        )
+    )
+    return f"""-- name: {name}
+-- Re-deciding the current version of every key the file touches:
+-- the latest approved file that holds the key wins (for periodic kinds the key
+-- is (unit_code, period), and the file's whole slice is current together);
+-- {says}
+with touched as (
+    select distinct {keys} from core.{kind.name} where file_id = %(file_id)s
+),
+
+winner as (
+    select {", ".join(f"versions.{c}" for c in kind.version_key)}, max(versions.file_id) as file_id
+    from core.{kind.name} as versions
+    inner join touched using ({keys})
+    inner join ingest.files as files on versions.file_id = files.file_id
+    where files.approval = 'approved'
+    group by {", ".join(f"versions.{c}" for c in kind.version_key)}
+),
+
+{_counted(kind, update, "+" if becomes else "-")}"""
+
+
+def load_sql(kind: Kind) -> str:
+    """The text of sql/load/<kind>.sql."""
+    parts = [
+        f"-- GENERATED by `python -m etl.sqlgen --write` from etl/kinds.py: do not edit.\n"
+        f"--\n"
+        f"-- Promoting a staged {kind.name} file into core.{kind.name}, in the load's\n"
+        f"-- transaction (etl/loading/promote.py), and re-deciding current versions\n"
+        f"-- after a steward's decision (etl/loading/versions.py). The version key is\n"
+        f"-- ({', '.join(kind.version_key)}).\n"
+    ]
+    if kind.sliced:
+        parts.append(_locked_periods_sql(kind))
+    parts += [
+        _retire_current_sql(kind),
+        _insert_sql(kind),
+        _record_summaries_sql(kind),
+        _refresh_sql(kind, becomes=False),
+        _refresh_sql(kind, becomes=True),
+    ]
+    return "\n".join(parts)
+
+
+GENERATED = {RETURN_ROWS: return_rows_sql} | {
+    load_path(kind): (lambda kind=kind: load_sql(kind)) for kind in KINDS.values()
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,6 +373,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     for path, render in GENERATED.items():
         if args.write:
+            path.parent.mkdir(exist_ok=True)
             Path(path).write_text(render(), encoding="utf-8")
             print(path, file=sys.stderr)
         else:

@@ -6,8 +6,9 @@ from psycopg import sql
 
 from etl.accounts import apply_scope, audit_decision
 from etl.kinds import KINDS
-from etl.load import decide
-from etl.settings import connect
+from etl.loading.locks import lock_promotions
+from etl.loading.versions import refresh_current
+from etl.warehouse import connect
 
 __all__ = ["StewardError", "decide", "lock_period", "release_period", "set_kind_rules"]
 
@@ -23,6 +24,47 @@ def _name(who: str) -> str:
 
 
 Scope = tuple[str, str, str] | None  # (account, roles, units): as the signed-in person
+
+
+def decide(
+    url: str,
+    file_id: int,
+    action: str,
+    decided_by: str,
+    reason: str | None = None,
+    scope: Scope = None,
+) -> str:
+    """A steward approves or rejects (withdraws) an accepted file; returns the new approval.
+
+    ``scope`` (account, roles, units): decide as the signed-in person, on the
+    dashboard role's connection, the decision signed by their account; the
+    warehouse refuses it unless they are a steward of the file's units.
+    """
+    if action not in ("approve", "reject"):
+        raise ValueError(f"unknown action {action!r}")
+    if not decided_by.strip():
+        raise ValueError("decided_by must name the steward / 必须填写审核人")
+    approval = "approved" if action == "approve" else "rejected"
+    with connect(url) as conn, conn.transaction():
+        apply_scope(conn, scope)
+        row = conn.execute(
+            "select kind, outcome from ingest.files where file_id = %s for update", (file_id,)
+        ).fetchone()
+        if row is None or row[1] not in ("accepted", "accepted_with_warnings"):
+            raise ValueError(f"file {file_id} is not an accepted file / 文件未被接收")
+        kind = KINDS[row[0]]
+        lock_promotions(conn, kind)
+        conn.execute(
+            "insert into ingest.decisions (file_id, action, decided_by, reason, signed_by)"
+            " values (%s, %s, %s, %s, %s)",
+            (file_id, action, decided_by.strip(), reason, scope[0] if scope else None),
+        )
+        conn.execute(
+            "update ingest.files set approval = %s where file_id = %s", (approval, file_id)
+        )
+        refresh_current(conn, kind, file_id)
+        audit_decision(conn, scope, f"decision.{action}", f"file {file_id}", {"reason": reason})
+    return approval
 
 
 def lock_period(

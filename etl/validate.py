@@ -32,10 +32,10 @@ from psycopg import sql
 from sqlalchemy.engine import make_url
 
 from etl.kinds import Kind
-from etl.load import staged_table
+from etl.loading.stage import staged_table
 from etl.report import ExpectationOutcome, Problem, checked_file_id
-from etl.settings import connect
 from etl.suites import PERIOD_REGEX, load_suite_dict
+from etl.warehouse import connect
 
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationValidationResult

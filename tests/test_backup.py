@@ -23,7 +23,7 @@ import streamlit as st
 from etl import backup, db
 from etl.demo import DEMO_AS_OF
 from etl.kinds import KINDS
-from etl.load import _PROMOTE_LOCK_SPACE, _kind_lock
+from etl.loading.locks import PROMOTE_LOCK_SPACE, kind_lock
 from etl.run import run_inbox
 from etl.settings import embedded_url, stop_embedded
 from tests.conftest import EXAMPLES, create_database, drop_database
@@ -131,7 +131,7 @@ def test_a_backup_taken_while_a_run_loads_moves_between_versions_identically(
     hold = psycopg.connect(demo_copy, autocommit=True)
     hold.execute(
         "select pg_advisory_lock(%s::int, %s::int)",
-        (_PROMOTE_LOCK_SPACE, _kind_lock(KINDS["employment"])),
+        (PROMOTE_LOCK_SPACE, kind_lock(KINDS["employment"])),
     )
     results = []
     loader = threading.Thread(

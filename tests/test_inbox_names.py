@@ -330,7 +330,7 @@ def _boom_on(monkeypatch, module: str, attribute: str, name: str) -> None:
     [
         ("etl.run", "open_return"),  # reading it for the load order
         ("etl.load", "open_return"),  # reading it to load it
-        ("etl.load", "_stage"),  # after its ingest.files row exists
+        ("etl.load", "stage_rows"),  # after its ingest.files row exists
     ],
 )
 def test_an_unexpected_error_rejects_that_file_only(
@@ -422,7 +422,7 @@ def test_an_unexpected_error_through_ingest_rejects_that_file_only(
     shutil.copy(EXAMPLES / "units.csv", folder / "units.csv")
     supervision(folder / "boom.csv", "S-BOOM")
     supervision(folder / "fine.csv", "S-FINE")
-    _boom_on(monkeypatch, "etl.load", "_stage", "boom.csv")
+    _boom_on(monkeypatch, "etl.load", "stage_rows", "boom.csv")
     run = run_cli(monkeypatch, capsys, warehouse, "ingest", folder, "--as-of", "2006-12-31")
     assert run.code == 1, run.err
     assert "✗ 已拒收 rejected: boom.csv (supervision 督办事项" in run.err
