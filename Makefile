@@ -42,6 +42,8 @@ dashboard: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	@# Types, strict on etl/ ([tool.mypy] in pyproject.toml).
+	$(VENV)/bin/mypy
 	@# The deployment's compose file, validated offline (no container engine needed).
 	@if command -v docker-compose >/dev/null 2>&1; then \
 	  POSTGRES_PASSWORD=check docker-compose -f docker-compose.yml config -q && echo "docker-compose.yml: valid"; \

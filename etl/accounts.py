@@ -14,13 +14,14 @@ import base64
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import psycopg
 from argon2 import PasswordHasher, Type, extract_parameters
 from argon2.low_level import hash_secret
 from psycopg.types.json import Jsonb
 
-from etl.warehouse import connect
+from etl.warehouse import connect, first_value
 
 ROLES = {
     "leader": ("领导", "leader"),
@@ -112,7 +113,7 @@ def audit_decision(
     scope: tuple[str, str, str] | None,
     action: str,
     target: str,
-    detail: dict | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> None:
     """Append a signed-in person's decision to the audit (nothing for the owner's own work)."""
     if scope is None:
@@ -167,7 +168,13 @@ def hash_password(password: str) -> str:
     return _HASHER.hash(check_password(password))
 
 
-def _audit(conn, actor: str | None, action: str, target: str, detail: dict) -> None:
+def _audit(
+    conn: psycopg.Connection[Any],
+    actor: str | None,
+    action: str,
+    target: str,
+    detail: dict[str, Any],
+) -> None:
     conn.execute(
         "insert into auth.audit (account, action, target, detail) values (%s, %s, %s, %s)",
         (actor, action, target, Jsonb(detail)),
@@ -303,10 +310,12 @@ def sign_in(conn: psycopg.Connection, name: str, password: str, address: str = "
     if len(password) > MAX_PASSWORD:
         password = password[: MAX_PASSWORD + 1]  # wrong anyway; not worth hashing 10 MB
     with conn.transaction():
-        prefix = conn.execute("select auth.password_salt(%s)", (name,)).fetchone()[0]
-        status, retry_at, display, roles, units = conn.execute(
+        prefix = first_value(conn.execute("select auth.password_salt(%s)", (name,)))
+        signed = conn.execute(
             "select * from auth.sign_in(%s, %s, %s)", (name, _proof(prefix, password), address)
         ).fetchone()
+        assert signed is not None, "auth.sign_in returns one row"
+        status, retry_at, display, roles, units = signed
     if status == "ok":
         return SignIn(Person(name, display, tuple(roles), tuple(units)))
     if status == "locked":
@@ -338,16 +347,20 @@ def change_password(conn: psycopg.Connection, person: Person, old: str, new: str
     hashed = hash_password(new)
     with conn.transaction():
         set_scope(conn, person)
-        prefix = conn.execute("select auth.password_salt(%s)", (person.account,)).fetchone()[0]
-        ok = conn.execute(
-            "select auth.change_password(%s, %s, %s)",
-            (person.account, _proof(prefix, old[: MAX_PASSWORD + 1]), hashed),
-        ).fetchone()[0]
+        prefix = first_value(conn.execute("select auth.password_salt(%s)", (person.account,)))
+        ok = first_value(
+            conn.execute(
+                "select auth.change_password(%s, %s, %s)",
+                (person.account, _proof(prefix, old[: MAX_PASSWORD + 1]), hashed),
+            )
+        )
     if not ok:
         raise AccountError("原密码不正确 / the current password is wrong")
 
 
-def audit(conn: psycopg.Connection, person: Person, action: str, target: str, detail: dict):
+def audit(
+    conn: psycopg.Connection[Any], person: Person, action: str, target: str, detail: dict[str, Any]
+) -> None:
     """Record a decision in the audit, signed by the person (inside the caller's transaction)."""
     _audit(conn, person.account, action, target, detail)
 

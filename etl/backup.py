@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO, Any
 
 from etl import db
 from etl.warehouse import connect
@@ -102,10 +103,10 @@ def _target(url: str) -> tuple[str, dict[str, str]]:
     env = dict(os.environ)
     if password is not None:
         env["PGPASSWORD"] = str(password)
-    return f"--dbname={make_conninfo(**params)}", env
+    return f"--dbname={make_conninfo('', **params)}", env
 
 
-def _run(args: list[str], what: str, **kwargs) -> subprocess.CompletedProcess:
+def _run(args: list[str], what: str, **kwargs: Any) -> subprocess.CompletedProcess[Any]:
     done = subprocess.run(args, capture_output=True, **kwargs)
     if done.returncode != 0:
         raise BackupFailed(f"{what}: {_first_line(done.stderr)}")
@@ -360,7 +361,7 @@ def restore(url: str, path: Path, replace: bool = False) -> RestoreResult:
     return RestoreResult(archive, time.monotonic() - started, behind)
 
 
-def _send_section(path: Path, section: str, sink, server_version: int) -> bytes:
+def _send_section(path: Path, section: str, sink: IO[bytes], server_version: int) -> bytes:
     """Write one section of the archive as SQL to ``sink``; pg_restore's errors, if it failed."""
     with tempfile.TemporaryFile() as errors:
         script = subprocess.Popen(
@@ -388,7 +389,7 @@ def _send_section(path: Path, section: str, sink, server_version: int) -> bytes:
         return errors.read() or f"pg_restore exit status {status}".encode()
 
 
-def _copy_script(source, sink, server_version: int, whole: bool) -> None:
+def _copy_script(source: IO[bytes], sink: IO[bytes], server_version: int, whole: bool) -> None:
     """Copy pg_restore's script to psql, leaving out what the server would refuse.
 
     Settings newer than the server (``transaction_timeout`` before 17) appear in

@@ -10,12 +10,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row
 
 from etl import documents
 from etl.documents import BULLETIN_KINDS, DocumentError, Period
+from etl.warehouse import first_value
 
 # Publishing takes this lock (with the kind) so two stewards never get one number.
 PUBLISH_LOCK = 0x62756C6C  # "bull"
@@ -66,10 +68,13 @@ def published(conn: psycopg.Connection, kind: str, period: str) -> Issue | None:
 
 
 def next_issue_no(conn: psycopg.Connection, kind: str, year: int) -> int:
-    return conn.execute(
-        "select coalesce(max(issue_no), 0) + 1 from ingest.bulletins where kind = %s and year = %s",
-        (kind, year),
-    ).fetchone()[0]
+    issue_no: int = first_value(
+        conn.execute(
+            "select coalesce(max(issue_no), 0) + 1 from ingest.bulletins where kind = %s and year = %s",
+            (kind, year),
+        )
+    )
+    return issue_no
 
 
 def draft_requirements(conn: psycopg.Connection, kind: str, period: str) -> str:
@@ -202,7 +207,7 @@ def publish(
     return archived
 
 
-def archive(conn: psycopg.Connection) -> list[dict]:
+def archive(conn: psycopg.Connection) -> list[dict[str, Any]]:
     """Every published issue, newest first, without its bytes."""
     with conn.cursor(row_factory=dict_row) as cur:
         return cur.execute(

@@ -9,9 +9,10 @@ import sys
 import tempfile
 import threading
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 
@@ -21,7 +22,11 @@ from etl.kinds import KINDS, kind_by_any_name
 from etl.names import shown_name
 from etl.report import Report
 from etl.settings import Settings, WarehouseUnavailable
-from etl.warehouse import connect
+
+if TYPE_CHECKING:
+    from etl.loading.files import Skipped
+
+from etl.warehouse import connect, first_value
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
@@ -310,7 +315,7 @@ with ducha user add, then set its password with ducha user password.
 """
 
 
-def _add_user_commands(commands) -> None:
+def _add_user_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``ducha user add|list|disable|password`` (issue 10)."""
     user = commands.add_parser(
         "user",
@@ -514,9 +519,9 @@ class _FileProgress:
     """A progress bar over files on a terminal; timestamped log lines otherwise."""
 
     def __init__(self) -> None:
-        self.bar = None
+        self.bar: Any = None  # a tqdm bar (untyped) on a terminal
 
-    def skipped(self, skipped: list) -> None:
+    def skipped(self, skipped: list[Skipped]) -> None:
         for passed_over in skipped:
             self.note(passed_over.line())
 
@@ -599,7 +604,7 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def warn_if_archive_near_full(url: str, emit) -> None:
+def warn_if_archive_near_full(url: str, emit: Callable[[str], object]) -> None:
     """A warning line when the files kept as sent near DUCHA_KEEP_LIMIT (etl.keep)."""
     with connect(url) as conn:
         usage = keep.usage(conn)
@@ -881,7 +886,8 @@ def _read_new_password() -> str:
 
 def warehouse_is_empty(url: str) -> bool:
     with connect(url) as conn:
-        return conn.execute("select not exists (select 1 from ingest.files)").fetchone()[0]
+        empty: bool = first_value(conn.execute("select not exists (select 1 from ingest.files)"))
+        return empty
 
 
 def cmd_dashboard(settings: Settings, port: int, address: str, demo_if_empty: bool) -> int:
@@ -920,7 +926,6 @@ def cmd_dashboard(settings: Settings, port: int, address: str, demo_if_empty: bo
     ]
     os.chdir(app.parent.parent)  # so Streamlit finds the project's .streamlit/config.toml
     os.execvpe(command[0], command, env)
-    return EXIT_OK  # not reached
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import html
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from etl.report_export import (
     OUTCOME_WORDS,
@@ -170,7 +171,7 @@ def _problem_rows(stored: StoredFile) -> list[str]:
     return rows
 
 
-def _kwargs_cell(kwargs: dict) -> str:
+def _kwargs_cell(kwargs: dict[str, Any]) -> str:
     text = kwargs_text(kwargs)
     if len(text) <= 120 and "\n" not in text:
         return f"<code>{_e(text)}</code>"

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import psycopg
 
+from etl.warehouse import first_value
+
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 MIGRATIONS_DIR = SQL_DIR / "migrations"
 VIEWS_DIR = SQL_DIR / "views"
@@ -38,7 +40,7 @@ def migrations() -> list[Migration]:
 
 
 def applied_versions(conn: psycopg.Connection) -> set[str]:
-    exists = conn.execute("select to_regclass('public.ducha_migrations')").fetchone()[0]
+    exists = first_value(conn.execute("select to_regclass('public.ducha_migrations')"))
     if exists is None:
         return set()
     return {row[0] for row in conn.execute("select version from public.ducha_migrations")}
@@ -97,7 +99,7 @@ def is_current(conn: psycopg.Connection) -> bool:
     """Whether every migration has been applied and the views are this version's."""
     if not {m.version for m in migrations()} <= applied_versions(conn):
         return False
-    stored = conn.execute("select to_regclass('public.ducha_views')").fetchone()[0]
+    stored = first_value(conn.execute("select to_regclass('public.ducha_views')"))
     if stored is None:
         return False
     row = conn.execute("select sha256 from public.ducha_views").fetchone()

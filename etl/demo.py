@@ -474,7 +474,7 @@ def target_rows() -> list[Row]:
 def target_progress_rows(period: str) -> list[Row]:
     """目标进度 for 2006-06 or 2006-12 (cumulative year to date), by unit."""
     year_end = period == f"{DEMO_YEAR}-12"
-    rows = [
+    rows: list[Row] = [
         {
             "period": period,
             "unit_code": t.unit_code,

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row
@@ -95,13 +96,13 @@ class Bulletin:
     issued_on: date
     requirements: str
     draft: bool
-    items: list[dict] = field(default_factory=list)
+    items: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def title(self) -> str:
         return BULLETIN_KINDS[self.kind]
 
-    def _count(self, rows: list[dict]) -> dict:
+    def _count(self, rows: list[dict[str, Any]]) -> dict[str, Any]:
         registered = len(rows)
         closed = sum(r["status"] == "closed" for r in rows)
         on_time = sum(r["status"] == "closed" and r["closed_on"] <= r["due_on"] for r in rows)
@@ -115,11 +116,11 @@ class Bulletin:
         }
 
     @property
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, Any]:
         return self._count(self.items)
 
-    def by(self, key: str, label: str) -> list[dict]:
-        groups: dict[str, list[dict]] = {}
+    def by(self, key: str, label: str) -> list[dict[str, Any]]:
+        groups: dict[str, list[dict[str, Any]]] = {}
         for row in self.items:
             groups.setdefault(row[key], []).append(row)
         return [
@@ -128,26 +129,26 @@ class Bulletin:
         ]
 
     @property
-    def by_source(self) -> list[dict]:
+    def by_source(self) -> list[dict[str, Any]]:
         rows = self.by("source", "source_zh")
         order = list(SUPERVISION_SOURCES)
         return sorted(rows, key=lambda r: order.index(r["source"]))
 
     @property
-    def by_unit(self) -> list[dict]:
+    def by_unit(self) -> list[dict[str, Any]]:
         return sorted(
             self.by("unit_code", "unit_name"), key=lambda r: (-r["registered"], r["unit_code"])
         )
 
     @property
-    def open_items(self) -> list[dict]:
+    def open_items(self) -> list[dict[str, Any]]:
         return sorted(
             (r for r in self.items if r["status"] != "closed"),
             key=lambda r: (r["due_on"], r["item_code"]),
         )
 
     @property
-    def problems(self) -> list[dict]:
+    def problems(self) -> list[dict[str, Any]]:
         """Overdue items first (longest overdue first), then those near their due date."""
         overdue = [r for r in self.open_items if r["status"] == "overdue"]
         near = [r for r in self.open_items if r["status"] == "open" and r["warning"] == "blue"]
@@ -180,10 +181,12 @@ order by item.item_code
 SETTINGS_SQL = "select issuing_office, near_due_days, behind_share from ingest.office_settings"
 
 
-def office_settings(conn: psycopg.Connection) -> dict:
+def office_settings(conn: psycopg.Connection) -> dict[str, Any]:
     """The office's name and warning rule (migration 0030 keeps one row)."""
     with conn.cursor(row_factory=dict_row) as cur:
-        return cur.execute(SETTINGS_SQL).fetchone()
+        settings = cur.execute(SETTINGS_SQL).fetchone()
+    assert settings is not None, "migration 0030 keeps one row"
+    return settings
 
 
 def warning_colour(
@@ -432,7 +435,7 @@ def chart_png(bulletin: Bulletin) -> bytes:
     return export_png(fig, width=820, height=360)
 
 
-def export_png(fig, *, width: int, height: int) -> bytes:
+def export_png(fig: Any, *, width: int, height: int) -> bytes:
     """Plotly → PNG through kaleido and the machine's chromium; no network at any step."""
     import kaleido
 
@@ -448,12 +451,13 @@ def export_png(fig, *, width: int, height: int) -> bytes:
         )
     os.environ["BROWSER_PATH"] = browser
     try:
-        return kaleido.calc_fig_sync(
+        png: bytes = kaleido.calc_fig_sync(
             fig,
             opts={"format": "png", "width": width, "height": height, "scale": 2},
             # plotly.js comes from the plotly package; mathjax would come from a CDN.
             kopts={"mathjax": False},
         )
+        return png
     except Exception as exc:  # choreographer/kaleido raise assorted errors
         raise ChartUnavailable(
             f"图表导出失败 / the chart export failed ({type(exc).__name__}: {exc})"
@@ -500,7 +504,7 @@ def _html_table(
     headers: list[str],
     rows: list[list[str]],
     text_columns: set[int],
-    code_columns: frozenset = frozenset(),
+    code_columns: frozenset[int] = frozenset(),
     css_class: str = "",
 ) -> str:
     def cell(index: int, value: str) -> str:
@@ -516,7 +520,10 @@ def _html_table(
 
 def html_document(bulletin: Bulletin, chart: bytes) -> str:
     """The bulletin as HTML: every value escaped, nothing fetched."""
-    paragraphs = lambda lines: "".join(f"<p>{_esc(line)}</p>" for line in lines)  # noqa: E731
+
+    def paragraphs(lines: list[str]) -> str:
+        return "".join(f"<p>{_esc(line)}</p>" for line in lines)
+
     requirements = [line for line in bulletin.requirements.splitlines() if line.strip()]
     chart_uri = "data:image/png;base64," + base64.b64encode(chart).decode("ascii")
     return f"""<!doctype html>
@@ -544,7 +551,7 @@ def html_document(bulletin: Bulletin, chart: bytes) -> str:
 </body></html>"""
 
 
-def _no_fetching(url: str, *args, **kwargs):
+def _no_fetching(url: str, *args: Any, **kwargs: Any) -> Any:
     """WeasyPrint's fetcher: data: URIs only (the chart); nothing from disk or network."""
     from weasyprint import default_url_fetcher
 
@@ -557,7 +564,8 @@ def render_pdf(bulletin: Bulletin, chart: bytes) -> bytes:
     """The bulletin as A4 PDF; the CJK font comes from fontconfig and is embedded."""
     from weasyprint import HTML
 
-    return HTML(string=html_document(bulletin, chart), url_fetcher=_no_fetching).write_pdf()
+    pdf: bytes = HTML(string=html_document(bulletin, chart), url_fetcher=_no_fetching).write_pdf()
+    return pdf
 
 
 # ------------------------------------------------------------------- word --
@@ -599,7 +607,7 @@ def render_docx(bulletin: Bulletin, chart: bytes) -> bytes:
         centre: bool = False,
         colour: RGBColor | None = None,
         indent: bool = False,
-    ):
+    ) -> Any:
         paragraph = document.add_paragraph()
         run = paragraph.add_run(_xml_safe(text))
         run.bold = bold
@@ -613,7 +621,7 @@ def render_docx(bulletin: Bulletin, chart: bytes) -> bytes:
             paragraph.paragraph_format.first_line_indent = Pt(24)
         return paragraph
 
-    def table(headers: list[str], rows: list[list[str]]):
+    def table(headers: list[str], rows: list[list[str]]) -> Any:
         grid = document.add_table(rows=1, cols=len(headers))
         grid.style = "Table Grid"
         for cell, text in zip(grid.rows[0].cells, headers, strict=True):
@@ -647,7 +655,7 @@ def render_docx(bulletin: Bulletin, chart: bytes) -> bytes:
     for line in bulletin.requirements.splitlines():
         if line.strip():
             para(line, indent=True)
-    document.add_page_break()
+    document.add_page_break()  # type: ignore[no-untyped-call]  # python-docx
     para(f"附件：未办结事项清单（{len(bulletin.open_items)}件）", size=13, bold=True)
     table(OPEN_HEADERS, open_rows(bulletin))
     out = io.BytesIO()

@@ -202,8 +202,8 @@ def aid_rows(
                 households = rng.randint(0, 80)
                 person_times = households + rng.randint(0, 10)
                 if rng.random() < 0.8:
-                    standard = rng.choice((50, 100, 150, 200, 300))
-                    amount = f"{person_times * standard}.00"
+                    rate = rng.choice((50, 100, 150, 200, 300))
+                    standard, amount = str(rate), f"{person_times * rate}.00"
                 else:  # no standard: a lump sum (with cents)
                     standard, amount = "", f"{rng.randint(0, 99999)}.{rng.randint(0, 99):02d}"
                 yield (period, unit, program, households, person_times, standard, amount)

@@ -19,6 +19,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 # Address space the child may use; reading a real return takes far less.
 DEFAULT_MEMORY_MB = 1024
@@ -96,7 +97,7 @@ except (BrokenPipeError, EOFError):
 class _Values(pickle.Unpickler):
     """Unpickle cell values only: a child that went wrong cannot make the parent run code."""
 
-    def find_class(self, module: str, name: str):
+    def find_class(self, module: str, name: str) -> Any:
         if module == "datetime" and name in {"datetime", "date", "time", "timedelta", "timezone"}:
             return getattr(datetime, name)
         raise pickle.UnpicklingError(f"{module}.{name} is not a cell value")

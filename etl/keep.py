@@ -23,6 +23,7 @@ from pathlib import Path
 import psycopg
 
 from etl.report import Problem
+from etl.warehouse import first_value
 
 CHANNELS = ("upload", "inbox", "command_line")
 CHUNK_BYTES = 1 << 20
@@ -104,7 +105,7 @@ class Usage:
 
 
 def usage(conn: psycopg.Connection, limit: int | None = None) -> Usage:
-    used = conn.execute("select coalesce(sum(size_bytes), 0) from ingest.kept_files").fetchone()[0]
+    used = first_value(conn.execute("select coalesce(sum(size_bytes), 0) from ingest.kept_files"))
     return Usage(used=int(used), limit=limit_from_env() if limit is None else limit)
 
 
@@ -214,8 +215,8 @@ def kept_chunks(conn: psycopg.Connection, sha256: str) -> Iterator[bytes]:
         row = conn.execute(
             "select content from ingest.kept_chunks where sha256 = %s and chunk_no = %s",
             (sha256, chunk_no),
-        ).fetchone()
-        yield bytes(row[0])
+        )
+        yield bytes(first_value(row))
 
 
 def kept_bytes(conn: psycopg.Connection, sha256: str) -> bytes | None:

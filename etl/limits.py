@@ -25,7 +25,7 @@ import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 # Bytes inflated and scanned at a time.
 CHUNK_BYTES = 1 << 20
@@ -259,7 +259,13 @@ class _LongRuns:
             )
 
 
-def _chunks(stream: BinaryIO, runs: _LongRuns) -> Iterator[bytes]:
+class _Readable(Protocol):
+    """What _chunks reads from: a binary file, or a _Stream of blocks."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def _chunks(stream: _Readable, runs: _LongRuns) -> Iterator[bytes]:
     """The part's bytes in pieces that each end just before a '<', so no tag is split.
 
     Text between tags is carried to the next piece; once it is longer than the cell
@@ -338,7 +344,7 @@ def _is_shared_strings(name: str) -> bool:
     return name.lower().startswith("xl/sharedstrings") and name.endswith(".xml")
 
 
-def check_workbook(path: os.PathLike | str, limits: Limits | None = None) -> WorkbookStats:
+def check_workbook(path: os.PathLike[str] | str, limits: Limits | None = None) -> WorkbookStats:
     """Scan an xlsx before it is read; raises LimitExceeded, or zipfile/OSError if not a zip."""
     limits = limits or Limits.from_env()
     stats = WorkbookStats()

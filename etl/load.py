@@ -56,7 +56,7 @@ from etl.loading.stage import stage_rows, staged_table
 from etl.loading.versions import refresh_current
 from etl.names import shown_name
 from etl.readers import open_return
-from etl.report import Problem, Report
+from etl.report import ExpectationOutcome, Problem, Report
 from etl.steward import decide
 from etl.validate import validate_staged
 from etl.warehouse import Connection, connect, warehouse_fault
@@ -171,11 +171,7 @@ def ingest_file(
             url, report, digest, as_of, run_id, path=path, channel=channel, sent_by=sent_by
         )
     report.kind = reader.kind
-    receipt = {
-        "channel": channel or ("inbox" if run_id is not None else "command_line"),
-        "sent_by": sent_by,
-        "file_name": report.file_name,
-    }
+    channel_name = channel or ("inbox" if run_id is not None else "command_line")
 
     with connect(url) as conn:
         # No JIT: compiling the promotion's INSERT … SELECT costs more than it saves.
@@ -190,12 +186,30 @@ def ingest_file(
             if previous:
                 report.outcome = "duplicate"
                 report.duplicate_of = previous[0]
-                keep_received(conn, path, sha256, size, **receipt, duplicate_of=previous[0])
+                keep_received(
+                    conn,
+                    path,
+                    sha256,
+                    size,
+                    channel=channel_name,
+                    sent_by=sent_by,
+                    file_name=report.file_name,
+                    duplicate_of=previous[0],
+                )
                 conn.commit()
                 return report
 
         file_id = record_file(conn, report, digest, as_of, run_id)
-        not_kept = keep_received(conn, path, sha256, size, **receipt, file_id=file_id)
+        not_kept = keep_received(
+            conn,
+            path,
+            sha256,
+            size,
+            channel=channel_name,
+            sent_by=sent_by,
+            file_name=report.file_name,
+            file_id=file_id,
+        )
         lock_file(conn, file_id)
         conn.commit()  # recorded (and locked) before it is staged: a failure rejects this row
         try:
@@ -252,16 +266,20 @@ def _merge(first: list[Problem], later: list[Problem]) -> list[Problem]:
     return merged
 
 
+# What validation finds: its problems, and every expectation's outcome.
+Validated = tuple[list[Problem], list[ExpectationOutcome]]
+
+
 class _Background(threading.Thread):
     """A call run in a daemon thread; ``result()`` waits for it and re-raises its error.
 
     Daemon, so that an interrupted ingest does not wait for validation to finish.
     """
 
-    def __init__(self, call: Callable[[], tuple]) -> None:
+    def __init__(self, call: Callable[[], Validated]) -> None:
         super().__init__(name="ducha-validate", daemon=True)
         self._call = call
-        self._value: tuple = ()
+        self._value: Validated = ([], [])
         self._error: BaseException | None = None
         self.start()
 
@@ -271,7 +289,7 @@ class _Background(threading.Thread):
         except BaseException as exc:  # handed to the caller of result()
             self._error = exc
 
-    def result(self) -> tuple:
+    def result(self) -> Validated:
         self.join()
         if self._error is not None:
             raise self._error

@@ -26,7 +26,7 @@ REPORT_ROOM = len(".report.xlsx")
 _LONGEST_SUFFIX = 16  # bytes; a longer "extension" is part of the name
 
 
-def shown_name(name: str | os.PathLike, backslash: bool = True) -> str:
+def shown_name(name: str | os.PathLike[str], backslash: bool = True) -> str:
     """The name with every control, invisible or undecodable character escaped, repr-like.
 
     ``a\\nb.csv`` for a newline, ``\\x1b`` for ESC, ``\\xff`` for a byte that is

@@ -17,14 +17,14 @@ import re
 import warnings
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import closing, suppress
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from operator import getitem, itemgetter
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from python_calamine import CalamineWorkbook
 
@@ -255,7 +255,7 @@ def _date(raw: object) -> date | None:
     if isinstance(raw, date):
         return raw
     if type(raw) in (int, float):
-        return _excel_serial(raw)  # an Excel date whose cell lost its date format
+        return _excel_serial(cast(float, raw))  # an Excel date whose cell lost its date format
     raise CellError()
 
 
@@ -395,8 +395,8 @@ def closest_kind(header: Sequence[str]) -> tuple[Kind | None, list[Column]]:
             best, best_found = kind, found
     if best is None:
         return None, []
-    found = _match(best, header)
-    return best, [c for c in best.columns if needed(c) and c.name not in found]
+    matched = _match(best, header)
+    return best, [c for c in best.columns if needed(c) and c.name not in matched]
 
 
 def unknown_kind_message(header: Sequence[str]) -> tuple[str, str]:
@@ -433,6 +433,15 @@ def unknown_kind_message(header: Sequence[str]) -> tuple[str, str]:
         f" Download the blank template of {kind.name} on the upload page (or run ducha template"
         f" {kind.name} -o FILE), fill in under its header and submit again",
     )
+
+
+# A sheet's rows as read, with their row numbers; closed early when reading stops.
+Records = Generator[tuple[int, Sequence[object]], None, None]
+
+
+def _constant(value: object) -> Callable[[object], object]:
+    """A parser for a column the file lacks: every row gets its default."""
+    return lambda _raw: value
 
 
 class ReturnReader:
@@ -670,7 +679,7 @@ class ReturnReader:
 
     # Raw rows: (row number as in Excel, cells), blank rows included
 
-    def _records(self) -> Iterator[tuple[int, Sequence[object]]]:
+    def _records(self) -> Records:
         if self._format == "calamine":
             return self._calamine_records()
         if self._format == "html":
@@ -689,7 +698,7 @@ class ReturnReader:
             row=row_no + 1 if row_no else None,
         )
 
-    def _html_records(self) -> Iterator[tuple[int, Sequence[object]]]:
+    def _html_records(self) -> Records:
         """Rows of the HTML page's table rows (<tr>), in bounded memory; nothing is fetched."""
         row_no = 0
         try:
@@ -702,7 +711,7 @@ class ReturnReader:
         except (OSError, UnicodeDecodeError):
             self._undecodable(row_no + 1)
 
-    def _calamine_records(self) -> Iterator[tuple[int, Sequence[object]]]:
+    def _calamine_records(self) -> Records:
         """Rows of a workbook python-calamine reads in a child process (.xls, .xlsb, .ods …)."""
         row_no = 0
         try:
@@ -717,7 +726,7 @@ class ReturnReader:
             else:
                 self._not_a_spreadsheet(row_no + 1 if row_no else None, looks_like="damaged")
 
-    def _csv_records(self) -> Iterator[tuple[int, Sequence[object]]]:
+    def _csv_records(self) -> Records:
         row_no = 0
         try:
             with self.path.open("rb") as file:
@@ -739,7 +748,7 @@ class ReturnReader:
                 row=row_no + 1,
             )
 
-    def _xlsx_records(self) -> Iterator[tuple[int, Sequence[object]]]:
+    def _xlsx_records(self) -> Records:
         row_no = 0
         # The engines raise many kinds of exceptions for bytes that are not a workbook
         # (BadZipFile, KeyError, XML errors …); all of them mean the same to the user.
@@ -855,7 +864,7 @@ class ReturnReader:
                 plan.append((self._positions[column.name], parse, column))
             else:
                 default = parse(None)
-                plan.append((0, lambda _raw, value=default: value, column))
+                plan.append((0, _constant(default), column))
         width = max(position for position, _, _ in plan) + 1
         typed = _row_typer(self.kind, self._positions, as_copy_text)
         bad: Counter[tuple[str, str]] = Counter()  # (column, rule) -> cells
@@ -876,14 +885,14 @@ class ReturnReader:
                 if as_copy_text:
                     values = tuple(map(copy_text, values))
             yield row_no, values
-        for (column, rule), count in bad.items():
+        for (name, rule), count in bad.items():
             if count > MAX_CELL_PROBLEMS:
                 more = count - MAX_CELL_PROBLEMS
                 self._problem(
                     rule,
-                    f"另有 {more} 行的「{self.kind.column(column).zh}」有同样的问题，未逐一列出",
-                    f"{more} more rows have the same problem in {column}, not listed one by one",
-                    column=column,
+                    f"另有 {more} 行的「{self.kind.column(name).zh}」有同样的问题，未逐一列出",
+                    f"{more} more rows have the same problem in {name}, not listed one by one",
+                    column=name,
                 )
 
     def _typed_slowly(
@@ -913,7 +922,7 @@ class ReturnReader:
 MEMO_CELLS = 50_000
 
 
-class _Memo(dict):
+class _Memo(dict[object, Any]):
     """Raw cell -> typed value: each distinct cell is parsed once, then found in C."""
 
     __slots__ = ("parse", "room")
@@ -967,7 +976,7 @@ _NEEDS_ESCAPE = re.compile(r"[\\\t\n\r]")
 
 def _row_typer(
     kind: Kind, positions: dict[str, int], as_copy_text: bool = False
-) -> Callable[[Sequence[object]], tuple]:
+) -> Callable[[Sequence[object]], tuple[Any, ...]]:
     """A function typing one row's cells into values in kind.columns order.
 
     The cells are picked by ``itemgetter`` and typed by ``map`` over the columns'
@@ -990,6 +999,7 @@ def _row_typer(
         for column in present
     ]
     where = [positions[column.name] for column in present]
+    pick: Callable[[Sequence[object]], Any]
     if len(where) > 1:
         pick = itemgetter(*where)
     else:  # itemgetter of one position returns the cell, not a tuple

@@ -41,7 +41,7 @@ from etl.loading.recover import recover_interrupted
 from etl.names import REPORT_ROOM, free_name, shown_name
 from etl.readers import open_return
 from etl.report import Problem, Report
-from etl.warehouse import connect, warehouse_fault
+from etl.warehouse import connect, first_value, warehouse_fault
 
 RUN_LOCK = 0x647563686172  # "duchar"
 PROCESSED = "processed"
@@ -151,11 +151,14 @@ class _Ledger:
 
     def in_hand(self, path: Path, digest: tuple[str, int]) -> int:
         """Record, committed before the file is read, that the run is reading it."""
-        return self.conn.execute(
-            "insert into ingest.run_files (run_id, file_name, sha256, size_bytes)"
-            " values (%s, %s, %s, %s) returning run_file_id",
-            (self.run_id, shown_name(path.name), *digest),
-        ).fetchone()[0]
+        entry: int = first_value(
+            self.conn.execute(
+                "insert into ingest.run_files (run_id, file_name, sha256, size_bytes)"
+                " values (%s, %s, %s, %s) returning run_file_id",
+                (self.run_id, shown_name(path.name), *digest),
+            )
+        )
+        return entry
 
     def state(self, entry: int, state: str, file_id: int | None = None) -> None:
         self.conn.execute(
@@ -219,15 +222,17 @@ def run_inbox(
     """Load every return file in ``inbox`` once, under the run lock."""
     as_of = as_of or date.today()
     with connect(url, autocommit=True) as lock_conn:
-        got = lock_conn.execute("select pg_try_advisory_lock(%s)", (RUN_LOCK,)).fetchone()[0]
+        got = first_value(lock_conn.execute("select pg_try_advisory_lock(%s)", (RUN_LOCK,)))
         if not got:
             return RunResult(run_id=None, busy=True)
         _close_dead_runs(lock_conn)
         recover_interrupted(url)
-        run_id = lock_conn.execute(
-            "insert into ingest.runs (inbox, host, pid) values (%s, %s, %s) returning run_id",
-            (shown_name(inbox.resolve()), socket.gethostname(), os.getpid()),
-        ).fetchone()[0]
+        run_id = first_value(
+            lock_conn.execute(
+                "insert into ingest.runs (inbox, host, pid) values (%s, %s, %s) returning run_id",
+                (shown_name(inbox.resolve()), socket.gethostname(), os.getpid()),
+            )
+        )
         result = RunResult(run_id=run_id)
         ledger = _Ledger(lock_conn, run_id)
 
@@ -306,7 +311,7 @@ def run_inbox(
                     ledger.state(entry, "waiting")
                     queue.append((order, path.name, path, digest, entry))
                 except NotARegularFile as err:  # swapped for a link or a fifo since listed
-                    skip(Skipped(path, *err.args, refused=True))
+                    skip(Skipped(path, *err.reasons, refused=True))
                 except OSError as err:
                     if digest is not None:
                         finish(path, failed(path, err, digest), entry)
@@ -329,7 +334,7 @@ def run_inbox(
                     report = ingest_file(url, path, as_of=as_of, run_id=run_id, digest=digest)
                 except NotARegularFile as err:
                     ledger.state(entry, "done")
-                    skip(Skipped(path, *err.args, refused=True))
+                    skip(Skipped(path, *err.reasons, refused=True))
                     continue
                 except Exception as exc:
                     report = failed(path, exc, digest)

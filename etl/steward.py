@@ -8,7 +8,7 @@ from etl.accounts import apply_scope, audit_decision
 from etl.kinds import KINDS
 from etl.loading.locks import lock_promotions
 from etl.loading.versions import refresh_current
-from etl.warehouse import connect
+from etl.warehouse import connect, first_value
 
 __all__ = ["StewardError", "decide", "lock_period", "release_period", "set_kind_rules"]
 
@@ -85,13 +85,15 @@ def lock_period(
     with connect(url) as conn, conn.transaction():
         apply_scope(conn, scope)
         # Current rows are those of the latest approved version.
-        approved = conn.execute(
-            sql.SQL(
-                "select exists (select 1 from core.{} where unit_code = %s and period = %s"
-                " and is_current)"
-            ).format(sql.Identifier(kind)),
-            (unit_code, period),
-        ).fetchone()[0]
+        approved = first_value(
+            conn.execute(
+                sql.SQL(
+                    "select exists (select 1 from core.{} where unit_code = %s and period = %s"
+                    " and is_current)"
+                ).format(sql.Identifier(kind)),
+                (unit_code, period),
+            )
+        )
         if not approved:
             raise StewardError(
                 f"{unit_code} {period} 没有已审核的{KINDS[kind].zh}，不能锁定 / "
@@ -104,11 +106,13 @@ def lock_period(
         ).fetchone()
         if already:
             raise StewardError(f"已锁定 / already locked: {kind} {unit_code} {period}")
-        lock_id = conn.execute(
-            "insert into ingest.period_locks (kind, unit_code, period, locked_by, reason,"
-            " signed_by) values (%s, %s, %s, %s, %s, %s) returning lock_id",
-            (kind, unit_code, period, who, reason, scope[0] if scope else None),
-        ).fetchone()[0]
+        lock_id: int = first_value(
+            conn.execute(
+                "insert into ingest.period_locks (kind, unit_code, period, locked_by, reason,"
+                " signed_by) values (%s, %s, %s, %s, %s, %s) returning lock_id",
+                (kind, unit_code, period, who, reason, scope[0] if scope else None),
+            )
+        )
         audit_decision(conn, scope, "decision.lock", f"{kind} {unit_code} {period}")
         return lock_id
 

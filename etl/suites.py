@@ -312,7 +312,8 @@ def suite_path(kind: Kind, directory: Path = EXPECTATIONS_DIR) -> Path:
 
 def load_suite_dict(kind: Kind, directory: Path = EXPECTATIONS_DIR) -> dict[str, Any]:
     """The committed suite JSON of a kind (what validation runs)."""
-    return json.loads(suite_path(kind, directory).read_text(encoding="utf-8"))
+    suite: dict[str, Any] = json.loads(suite_path(kind, directory).read_text(encoding="utf-8"))
+    return suite
 
 
 def write(directory: Path = EXPECTATIONS_DIR) -> list[Path]:

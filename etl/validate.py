@@ -35,12 +35,17 @@ from etl.kinds import Kind
 from etl.loading.stage import staged_table
 from etl.report import ExpectationOutcome, Problem, checked_file_id
 from etl.suites import PERIOD_REGEX, load_suite_dict
-from etl.warehouse import connect
+from etl.warehouse import connect, first_value
 
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationValidationResult
-    from great_expectations.data_context import AbstractDataContext
-    from great_expectations.datasource.fluent import PostgresDatasource
+
+    # Both are there at run time; GX's package does not list them as exported.
+    from great_expectations.data_context import AbstractDataContext  # type: ignore[attr-defined]
+    from great_expectations.datasource.fluent import PostgresDatasource  # type: ignore[attr-defined]
+    from great_expectations.expectations.expectation_configuration import (
+        ExpectationConfiguration,
+    )
 
 # Problems reported per expectation (and per reference check). GX's
 # UnexpectedRowsExpectation hands back at most 200 rows (constants.MAX_RESULT_RECORDS),
@@ -82,13 +87,17 @@ def validate_staged(
         # The file's own partition when it has one: analysing staging.<kind>
         # would sample every file being loaded.
         partition = staged_table(kind, file_id)
-        exists = conn.execute("select to_regclass(%s)", (partition.as_string(conn),)).fetchone()[0]
+        exists = first_value(conn.execute("select to_regclass(%s)", (partition.as_string(conn),)))
         conn.execute(sql.SQL("analyze {}").format(partition if exists else _staging_table(kind)))
         if row_count is None:
-            row_count = conn.execute(
-                sql.SQL("select count(*) from {} where file_id = %s").format(_staging_table(kind)),
-                (file_id,),
-            ).fetchone()[0]
+            row_count = first_value(
+                conn.execute(
+                    sql.SQL("select count(*) from {} where file_id = %s").format(
+                        _staging_table(kind)
+                    ),
+                    (file_id,),
+                )
+            )
         gx_url = _gx_connection_string(url, conn.info.host)
         problems, outcomes = _run_suite(gx_url, kind, file_id, row_count)
         problems += _reference_problems(conn, kind, file_id)
@@ -240,7 +249,7 @@ def _failing_results(
     from great_expectations.core.partitioners import PartitionerColumnValue
 
     # No JIT: compiling GX's queries over a large file costs more than running them.
-    source = context.data_sources.add_postgres(
+    source = context.data_sources.add_postgres(  # type: ignore[call-arg]  # GX's stub lacks kwargs
         "warehouse",
         connection_string=connection_string,
         kwargs={"connect_args": {"options": "-c jit=off"}},
@@ -255,7 +264,7 @@ def _failing_results(
             validate_partitioner=False,
         )
 
-        def run(name: str, indexes: list[int], result_format: dict) -> dict[int, Any]:
+        def run(name: str, indexes: list[int], result_format: dict[str, Any]) -> dict[int, Any]:
             suite = gx.ExpectationSuite(name=name, expectations=[configs[i] for i in indexes])
             # GX logs and drops an expectation it cannot build; a rule must never vanish.
             if len(suite.expectations) != len(indexes):
@@ -271,7 +280,7 @@ def _failing_results(
             results = {}
             for result in validation.results:
                 _raise_on_exception(kind, result)
-                results[position[result.expectation_config.id]] = result
+                results[position[_config(result).id]] = result
             return results
 
         counted = run("counts", list(range(len(configs))), _COUNTS_ONLY)
@@ -296,12 +305,19 @@ def _dispose(source: PostgresDatasource) -> None:
         source.get_engine().dispose()
 
 
+def _config(result: ExpectationValidationResult) -> ExpectationConfiguration:
+    """The expectation a result is of (GX always sets it on a suite's results)."""
+    config = result.expectation_config
+    assert config is not None, "a suite's result names its expectation"
+    return config
+
+
 def _raise_on_exception(kind: Kind, result: ExpectationValidationResult) -> None:
     # GX catches errors in column expectations and reports them as a failure;
     # a rule that could not run is a fault, never a verdict on the file.
     info = result.exception_info or {}
     if info.get("raised_exception"):
-        rule = (result.expectation_config.meta or {}).get("rule")
+        rule = (_config(result).meta or {}).get("rule")
         raise ValidationError(
             f"{kind.name}: expectation {rule} failed to run: {info.get('exception_message')}"
         )
@@ -309,7 +325,7 @@ def _raise_on_exception(kind: Kind, result: ExpectationValidationResult) -> None
 
 def _unexpected(result: ExpectationValidationResult) -> tuple[list[dict[str, Any]], int]:
     """The offending rows (row_no, value, other) of a failed expectation, and their true count."""
-    config = result.expectation_config
+    config = _config(result)
     details = result.result or {}
     if config.type == "unexpected_rows_expectation":
         rows = details.get("details", {}).get("unexpected_rows", [])

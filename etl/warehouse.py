@@ -47,6 +47,14 @@ class Warehouse:
         return False
 
 
+def first_value(cursor: psycopg.Cursor[tuple[Any, ...]]) -> Any:
+    """The first column of a statement's first row; the statement must return a row."""
+    row = cursor.fetchone()
+    if row is None:
+        raise LookupError("the statement returned no row")
+    return row[0]
+
+
 def connect(url: str, *, autocommit: bool = False) -> Connection:
     """A new connection to the warehouse at ``url`` (see Warehouse.connect)."""
     return Warehouse(url).connect(autocommit=autocommit)

@@ -18,6 +18,11 @@ RETURN_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".htm", ".
 class NotARegularFile(OSError):
     """The path is a symbolic link, a folder, a fifo, a socket or a device: never opened."""
 
+    @property
+    def reasons(self) -> tuple[str, str]:
+        """What the path is instead (zh, en)."""
+        return (str(self.args[0]), str(self.args[1]))
+
 
 # What a path that is not a regular file is, for messages (zh, en).
 _NOT_REGULAR = {
@@ -105,7 +110,7 @@ def scan_paths(
         try:
             mode = os.lstat(path).st_mode
         except OSError as err:
-            skipped.append(Skipped(path, f"无法访问：{err.strerror}", err.strerror, True))
+            skipped.append(Skipped(path, f"无法访问：{err.strerror}", str(err.strerror), True))
             continue
         if stat.S_ISREG(mode):
             found.append(path)
@@ -117,7 +122,9 @@ def scan_paths(
             with os.scandir(path) as entries:
                 listed = sorted(entries, key=lambda e: os.fsencode(e.name))
         except OSError as err:
-            skipped.append(Skipped(path, f"无法读取文件夹：{err.strerror}", err.strerror, True))
+            skipped.append(
+                Skipped(path, f"无法读取文件夹：{err.strerror}", str(err.strerror), True)
+            )
             continue
         for entry in listed:
             inside = Path(entry.path)
