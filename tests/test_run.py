@@ -16,7 +16,10 @@ import psycopg
 import pytest
 
 from etl import db
+from etl.cli import EXIT_BUSY
 from etl.generate import write_supervision
+from etl.kinds import KINDS
+from etl.loading.locks import PROMOTE_LOCK_SPACE, kind_lock
 from etl.settings import embedded_url, stop_embedded
 from tests.conftest import EXAMPLES
 from tests.helpers import query, run_cli, write_csv
@@ -122,19 +125,50 @@ def test_same_file_name_again_is_kept_apart(warehouse, monkeypatch, capsys, inbo
     assert len(names) == 2 and "units.csv" in names  # the second copy got a timestamped name
 
 
-def test_two_runs_started_together_load_each_file_once(warehouse, inbox):
-    first = ducha_process(warehouse, "run", "--inbox", str(inbox))
-    second = ducha_process(warehouse, "run", "--inbox", str(inbox))
-    codes = sorted([first.wait(120), second.wait(120)])
-    # Either the second found the lock taken (75), or found the inbox empty (0).
-    assert codes in ([0, 0], [0, 75]), (first.stderr.read(), second.stderr.read())
-    loaded = query(
-        warehouse, "select file_name, count(*) from ingest.files group by file_name order by 1"
+def _waiting_for_a_lock(url: str) -> bool:
+    return bool(
+        query(
+            url,
+            "select 1 from pg_locks as l join pg_database as d on d.oid = l.database"
+            " where l.locktype = 'advisory' and not l.granted"
+            " and d.datname = current_database()",
+        )
     )
-    assert loaded == [(p.name, 1) for p in sorted(EXAMPLES.iterdir())]
-    assert sorted(p.name for p in (inbox / "processed").iterdir()) == sorted(
-        p.name for p in EXAMPLES.iterdir()
-    )
+
+
+def test_a_run_started_while_another_loads_exits_busy_and_touches_nothing(warehouse, tmp_path):
+    """The second run finds the first's lock and leaves at once, loading nothing.
+
+    The first run is held in the middle of the supervision file (this test holds
+    the lock that serialises promotions of that kind), so the second starts while
+    the file is still in the inbox, not yet committed. Without the run lock it
+    would load that file too: exit 0 or 1 rather than 75, and a second run row.
+    """
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(EXAMPLES / "units.csv", inbox / "units.csv")
+    shutil.copy(EXAMPLES / "supervision_2006.csv", inbox / "supervision_2006.csv")
+    with psycopg.connect(warehouse, autocommit=True) as holder:
+        key = (PROMOTE_LOCK_SPACE, kind_lock(KINDS["supervision"]))
+        holder.execute("select pg_advisory_lock(%s::int, %s::int)", key)
+        first = ducha_process(warehouse, "run", "--inbox", str(inbox), "--as-of", "2006-12-31")
+        wait_for(lambda: _waiting_for_a_lock(warehouse), what="the first run to reach the lock")
+        second = ducha_process(warehouse, "run", "--inbox", str(inbox), "--as-of", "2006-12-31")
+        second_code, second_err = second.wait(120), second.stderr.read()
+        assert first.poll() is None, "the first run was still loading when the second gave up"
+        holder.execute("select pg_advisory_unlock(%s::int, %s::int)", key)
+    assert second_code == EXIT_BUSY, second_err
+    assert first.wait(300) == 0, first.stderr.read()
+    assert query(warehouse, "select run_id, status, files_accepted from ingest.runs") == [
+        (1, "succeeded", 2)
+    ]
+    assert query(
+        warehouse, "select file_name, outcome, run_id from ingest.files order by file_id"
+    ) == [("units.csv", "accepted", 1), ("supervision_2006.csv", "accepted", 1)]
+    assert sorted(p.name for p in (inbox / "processed").iterdir()) == [
+        "supervision_2006.csv",
+        "units.csv",
+    ]
 
 
 def test_a_killed_run_is_closed_and_its_file_rejected_unread_then_loaded_when_put_back(
