@@ -926,6 +926,7 @@ def cmd_dashboard(settings: Settings, port: int, address: str, demo_if_empty: bo
     ]
     os.chdir(app.parent.parent)  # so Streamlit finds the project's .streamlit/config.toml
     os.execvpe(command[0], command, env)
+    return EXIT_OK  # not reached (but where a test stands in for execvpe)
 
 
 if __name__ == "__main__":
