@@ -18,7 +18,7 @@ if _ROOT not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard import filters, guidance, queries, signin, steward  # noqa: E402
+from dashboard import filters, frame, guidance, queries, signin, steward  # noqa: E402
 from dashboard import format as fmt  # noqa: E402
 from dashboard.i18n import t  # noqa: E402
 from etl.settings import WarehouseUnavailable  # noqa: E402
@@ -85,12 +85,16 @@ if page.url_path in {steward_page.url_path for steward_page in _STEWARD_PAGES} |
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
     steward.begin(url)
-    page.run()
+    with frame.guard():
+        page.run()
     st.stop()
 
-context = filters.sidebar(url)
-if context.scope is None:
-    st.title(page.title)
-    guidance.empty_warehouse()
-    st.stop()
-page.run()
+# Every leaders' page opens with dashboard.frame.open (title, scope line, these
+# filters); a warehouse lost mid-page or a failed query ends it with a message.
+with frame.guard():
+    context = filters.sidebar(url)
+    if context.scope is None:
+        st.title(page.title)
+        guidance.empty_warehouse(url)
+    else:
+        page.run()

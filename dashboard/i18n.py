@@ -44,6 +44,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     ),
     "scope.caption": ("数据截至{as_at} · {units}", "Figures as at {as_at} · {units}"),
     "scope.all_units": ("全部单位", "all units"),
+    "scope.yours": ("您可查看：{units}", "you see: {units}"),
+    "scope.no_units": ("（未分配单位）", "(no units assigned)"),
     # guidance
     "guide.unreachable": (
         "无法连接数据仓库：{error}。请检查环境变量 DATABASE_URL；不设置时使用内置数据库"
@@ -70,6 +72,43 @@ _LABELS: dict[str, tuple[str, str]] = {
         "No {kind} returns for {year} yet. Load them with"
         " `ducha ingest FILE.xlsx --kind {code}` (columns in the data contract, section 1;"
         " Chinese or English headers).",
+    ),
+    "guide.empty.reporter": (
+        "数据仓库中还没有数据。请在“上传”页面上传本单位的报表；如有疑问，请联系数据管理员。",
+        "The warehouse holds no figures yet. Upload your unit's returns on the Upload page,"
+        " or ask the data steward.",
+    ),
+    "guide.empty.leader": (
+        "各单位的报表尚未报送，暂无数据。报表经数据管理员装载后，这里会显示各项指标。",
+        "The units have not submitted their returns yet. The figures appear here once the"
+        " data steward has loaded them.",
+    ),
+    "guide.kind_missing.reporter": (
+        "{year}年还没有“{kind}”报表。请在“上传”页面上传本单位的报表；如有疑问，请联系数据管理员。",
+        "No {kind} returns for {year} yet. Upload your unit's return on the Upload page,"
+        " or ask the data steward.",
+    ),
+    "guide.kind_missing.leader": (
+        "{year}年的“{kind}”报表尚未报送。各单位报送、经数据管理员装载后，这里会显示数据。",
+        "The {kind} returns for {year} have not been submitted yet. The figures appear"
+        " here once the units submit them and the data steward has loaded them.",
+    ),
+    "guide.to_upload": ("前往“上传”页面", "Go to the Upload page"),
+    "guide.lost": (
+        "与数据仓库的连接中断了（{error}），本页未能显示完整。请稍后刷新页面；"
+        "如果问题持续，请联系系统管理员。",
+        "The connection to the warehouse was lost ({error}), so this page is incomplete."
+        " Refresh the page in a moment; if it goes on, tell the system administrator.",
+    ),
+    "guide.not_upgraded": (
+        "数据仓库的版本与本程序不符（{error}）。请先运行 `ducha db upgrade`。",
+        "The warehouse does not match this version of the dashboard ({error})."
+        " Run `ducha db upgrade` first.",
+    ),
+    "guide.query_failed": (
+        "查询出错：{error}。这不是报表数据的问题，请把这条信息告诉系统管理员。",
+        "A query failed: {error}. This is not a problem with the returns; tell the"
+        " system administrator.",
     ),
     "guide.no_match": (
         "当前筛选条件下没有数据，请调整年度、报告期或单位。",

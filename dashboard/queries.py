@@ -58,6 +58,60 @@ class WarehouseNotReady(Exception):
     """The warehouse is reachable but has not been upgraded to the current schema."""
 
 
+class QueryError(Exception):
+    """A query failed for another reason than a lost or un-upgraded warehouse: a real error."""
+
+
+# What an un-upgraded warehouse answers: a relation, column, function or type the
+# current schema has and it lacks. Any other failure of a query is a real error.
+_NOT_UPGRADED = (
+    psycopg.errors.UndefinedTable,
+    psycopg.errors.UndefinedColumn,
+    psycopg.errors.UndefinedFunction,
+    psycopg.errors.UndefinedObject,
+    psycopg.errors.InvalidSchemaName,
+)
+
+
+# ------------------------------------------------------------ cached reads --
+# Every cached read belongs to one or more families, the data it reads; a write
+# clears the families it changes and no other, so (for example) a period lock
+# leaves every person's cached mart figures in place.
+#   marts     the public views and what is built from them (the leaders' pages, drafts)
+#   files     received files, their reports, decisions, versions and runs
+#   locks     period locks
+#   rules     the kinds' reporting rules (deadlines, approval)
+#   bulletins issued bulletins and the office's settings
+#   accounts  accounts and the audit trail (every signed write is audited)
+FAMILIES = ("marts", "files", "locks", "rules", "bulletins", "accounts")
+_FAMILY_READS: dict[str, list] = {family: [] for family in FAMILIES}
+
+
+def _cached(*families: str, **options: object):
+    """``st.cache_data`` (keyed, as every read here, by the Access and the filters),
+    registered under ``families`` so ``_written`` can clear just those."""
+
+    def wrap(function):
+        cached = st.cache_data(ttl=TTL_SECONDS, show_spinner=False, **options)(function)
+        for family in families:
+            _FAMILY_READS[family].append(cached)
+        return cached
+
+    return wrap
+
+
+def family_reads(family: str) -> tuple:
+    """The cached reads of one family (for tests and benchmarks)."""
+    return tuple(_FAMILY_READS[family])
+
+
+def _written(*families: str) -> None:
+    """Clear the cached reads of the families a write changed, for every person."""
+    for family in families:
+        for cached in _FAMILY_READS[family]:
+            cached.clear()
+
+
 # ------------------------------------------------------------------ scope --
 
 
@@ -215,8 +269,10 @@ def _read(access: Access, query: str, params: dict[str, object] | None = None) -
         raise WarehouseUnavailable(
             f"无法连接数据仓库 / cannot connect to the warehouse ({redact(url)})"
         ) from exc
-    except psycopg.ProgrammingError as exc:  # the cursor is psycopg's own
+    except _NOT_UPGRADED as exc:  # the cursor is psycopg's own
         raise WarehouseNotReady(str(exc).splitlines()[0]) from exc
+    except psycopg.Error as exc:
+        raise QueryError(str(exc).splitlines()[0]) from exc
     return pd.DataFrame.from_records(rows, columns=names)
 
 
@@ -247,7 +303,7 @@ group by kind
 """
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("marts", "files")
 def load_status(url: str) -> pd.DataFrame:
     """Files received per return kind (every kind listed, zero when none)."""
     found = _read(url, _LOAD_STATUS).set_index("kind")
@@ -263,7 +319,7 @@ def load_status(url: str) -> pd.DataFrame:
 _YEARS = "select year from mart.years order by year desc"
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("marts")
 def years(url: str) -> list[int]:
     """Years with any figures, latest first."""
     return [int(year) for year in _read(url, _YEARS)["year"]]
@@ -281,7 +337,7 @@ order by period_end, period
 """
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("marts")
 def periods(url: str, year: int) -> list[str]:
     """Periods inside a year that some return reports, in time order."""
     return _read(url, _PERIODS, {"year": year})["period"].tolist()
@@ -290,7 +346,7 @@ def periods(url: str, year: int) -> list[str]:
 _UNITS = "select unit_code, unit_name, unit_type from mart.units order by unit_type, unit_code"
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("marts")
 def units(url: str) -> pd.DataFrame:
     """The unit register."""
     return _read(url, _UNITS)
@@ -329,7 +385,7 @@ order by targets.unit_code, targets.target_code
 """
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("marts")
 def targets(url: str, scope: Scope) -> pd.DataFrame:
     """Every target of the year with its latest progress as at the scope's date."""
     return _read(url, _TARGETS, scope.params())
@@ -371,7 +427,7 @@ order by periods.period_end
 """
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("marts")
 def target_trend(url: str, scope: Scope) -> pd.DataFrame:
     """Targets completed as at each reported period of the year."""
     return _read(url, _TARGET_TREND, scope.params())
@@ -386,7 +442,7 @@ order by period_end, period
 """
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("marts")
 def target_history(url: str, year: int, target_code: str) -> pd.DataFrame:
     """One target's reported progress, period by period."""
     return _read(url, _TARGET_HISTORY, {"year": year, "target_code": target_code})
@@ -433,7 +489,7 @@ order by stocks.unit_code, stocks.area_name
 """
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("marts")
 def employment(url: str, scope: Scope) -> pd.DataFrame:
     """One row per (unit, area): stocks as at the date, flows over the year to it."""
     return _read(url, _EMPLOYMENT, scope.params())
@@ -455,7 +511,7 @@ order by period_end, period
 """
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("marts")
 def employment_trend(url: str, scope: Scope) -> pd.DataFrame:
     """Employment and placement rates for every reported period up to the date."""
     return _read(url, _EMPLOYMENT_TREND, scope.params())
@@ -472,7 +528,7 @@ order by period_end, unit_code, program
 """
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("marts")
 def disability_aid(url: str, scope: Scope) -> pd.DataFrame:
     """Disbursement rows (month, unit, program) of the year up to the date."""
     return _read(url, _AID, scope.params())
@@ -490,7 +546,7 @@ order by period_end, program
 """
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("marts")
 def aid_standard(url: str, scope: Scope) -> pd.DataFrame:
     """Each program's subsidy standard per period, over every year up to the date."""
     return _read(url, _AID_STANDARD, scope.params())
@@ -526,7 +582,7 @@ order by item_code
 """
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("marts")
 def supervision_items(url: str, scope: Scope) -> pd.DataFrame:
     """督办事项 registered in the year, with their status as at the scope."""
     return _read(url, _ITEMS, scope.params())
@@ -564,7 +620,7 @@ _RETURN_ROWS_OF_PERIODS = _RETURN_ROWS_OF.replace(
 del _RETURN_ROWS_OF  # a pattern, not a query
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("marts")
 def return_rows(
     url: str,
     kind: str,
@@ -631,7 +687,7 @@ order by files.file_id desc
 """
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("files")
 def files(url: str, unit: str | None = None) -> pd.DataFrame:
     """Every file received (or those covering one unit), latest first, with its status.
 
@@ -644,7 +700,7 @@ def files(url: str, unit: str | None = None) -> pd.DataFrame:
     return frame
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("files")
 def stored_file(url: str, file_id: int) -> StoredFile | None:
     """One file's stored validation report (etl.report_export), or None if there is no such file."""
     from etl.report_export import read_stored_files
@@ -662,7 +718,7 @@ where files.file_id = %(file_id)s
 """
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("files")
 def original(url: Access, file_id: int) -> tuple[str, str, int] | None:
     """(file name, sha256, size) of a file kept as sent (etl.keep), or None if not kept."""
     frame = _read(url, _ORIGINAL, {"file_id": int(file_id)})
@@ -691,7 +747,7 @@ order by decisions.decided_at desc, decisions.decision_id desc
 """
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("files")
 def decisions(url: str, file_id: int | None = None) -> pd.DataFrame:
     """Stewards' decisions, latest first: all of them, or one file's."""
     return _read(url, _DECISIONS, {"file_id": None if file_id is None else int(file_id)})
@@ -710,7 +766,7 @@ order by locks.released_at is not null, locks.locked_at desc, locks.lock_id desc
 """
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("locks")
 def locks(url: str) -> pd.DataFrame:
     """Every period lock, active ones first."""
     return _read(url, _LOCKS)
@@ -727,7 +783,7 @@ order by kind, unit_code
 """
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("files")
 def slice_units(url: str) -> pd.DataFrame:
     """Each (kind, unit) that some periodic return reported, and whether any of it is current."""
     return _read(url, _SLICE_UNITS)
@@ -747,7 +803,7 @@ order by slices.period_end, slices.period
 """
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("files")
 def slices(url: str, kind: str, unit: str) -> pd.DataFrame:
     """The periods one unit reported for a periodic kind, with their number of versions."""
     return _read(url, _SLICES, {"kind": kind, "unit": unit})
@@ -770,7 +826,7 @@ limit %(limit)s
 """
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("files")
 def resubmitted(url: str, limit: int = RESUBMITTED_LIMIT) -> pd.DataFrame:
     """The returns received more than once, the latest resubmitted first (at most ``limit``)."""
     return _read(url, _RESUBMITTED, {"limit": int(limit)})
@@ -784,7 +840,7 @@ order by file_id, item_key
 """
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("files")
 def slice_versions(url: str, kind: str, unit: str, period: str) -> pd.DataFrame:
     """Every row of every version received for one (kind, unit, period), oldest file first."""
     return _read(url, _SLICE_VERSIONS, {"kind": kind, "unit": unit, "period": period})
@@ -793,7 +849,7 @@ def slice_versions(url: str, kind: str, unit: str, period: str) -> pd.DataFrame:
 _CALENDAR_YEARS = "select distinct year from ingest.reporting_calendar order by year desc"
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("files", "locks", "rules")
 def calendar_years(url: str) -> list[int]:
     """Years the reporting calendar expects returns for, latest first."""
     return [int(year) for year in _read(url, _CALENDAR_YEARS)["year"]]
@@ -813,7 +869,7 @@ order by
 """
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("files", "locks", "rules")
 def reporting_calendar(url: str, kind: str, year: int) -> pd.DataFrame:
     """Expected returns of one kind in a year: one row per (period, unit), with their status."""
     return _read(url, _CALENDAR, {"kind": kind, "year": year})
@@ -834,7 +890,7 @@ left join lateral (
 """
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("rules")
 def kind_settings(url: str) -> pd.DataFrame:
     """Each return kind's reporting frequency, deadline and approval policy, in KINDS order,
     with who changed them last and when (none: as installed)."""
@@ -855,7 +911,7 @@ limit 1000
 """
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("rules")
 def settings_changes(url: str) -> pd.DataFrame:
     """Changes to the kinds' reporting rules, latest first."""
     return _read(url, _SETTINGS_CHANGES)
@@ -873,18 +929,15 @@ limit 1000
 """
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("files")
 def runs(url: str) -> pd.DataFrame:
     """The latest scheduled ETL runs (`ducha run`), latest first."""
     return _read(url, _RUNS)
 
 
 # ------------------------------------------------------------------ writes --
-# Every write clears the cached reads, so each page shows its effect at once.
-
-
-def _written() -> None:
-    st.cache_data.clear()
+# Every write clears the families of cached reads it changes (``_written``), so
+# each page shows its effect at once and nothing else is read again.
 
 
 def decide(url: Access, file_id: int, action: str, decided_by: str, reason: str | None) -> str:
@@ -897,7 +950,7 @@ def decide(url: Access, file_id: int, action: str, decided_by: str, reason: str 
             url.url, int(file_id), action, decided_by, reason or None, scope=url.scope
         )
     finally:
-        _written()
+        _written("marts", "files", "accounts")
 
 
 def lock_period(
@@ -909,7 +962,7 @@ def lock_period(
     try:
         return lock(url.url, kind, unit_code, period, locked_by, reason or None, scope=url.scope)
     finally:
-        _written()
+        _written("locks", "accounts")
 
 
 def release_period(
@@ -921,7 +974,7 @@ def release_period(
     try:
         release(url.url, kind, unit_code, period, released_by, reason or None, scope=url.scope)
     finally:
-        _written()
+        _written("locks", "accounts")
 
 
 def update_kind_settings(
@@ -941,7 +994,7 @@ def update_kind_settings(
             url.url, kind, deadline_days, requires_approval, changed_by, reason, scope=url.scope
         )
     finally:
-        _written()
+        _written("rules", "accounts")
 
 
 def ingest_uploads(
@@ -1000,7 +1053,7 @@ def ingest_uploads(
             _sign_uploads(url, reports)
             return refused + reports
         finally:
-            _written()
+            _written("marts", "files", "accounts")
 
 
 # ------------------------------------------------- warnings and bulletins --
@@ -1018,7 +1071,7 @@ order by case warning when 'red' then 0 when 'yellow' then 1 else 2 end, due_on,
 """
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("marts")
 def supervision_warnings(url: Access, scope: Scope) -> pd.DataFrame:
     """Open 督办事项 of the year with a warning colour, as of each item's as-of date."""
     return _read(url, _WARNINGS, scope.params())
@@ -1027,7 +1080,7 @@ def supervision_warnings(url: Access, scope: Scope) -> pd.DataFrame:
 _OFFICE_SETTINGS = "select issuing_office, near_due_days, behind_share from ingest.office_settings"
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("bulletins")
 def office_settings(url: Access) -> dict[str, object]:
     """The office's name on its bulletins and its warning rule."""
     return _read(url, _OFFICE_SETTINGS).iloc[0].to_dict()
@@ -1042,7 +1095,7 @@ order by published_at desc, bulletin_id desc
 """
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("bulletins")
 def bulletin_archive(url: Access) -> pd.DataFrame:
     """Every published bulletin, newest first (without its bytes)."""
     return _read(url, _BULLETIN_ARCHIVE)
@@ -1059,7 +1112,7 @@ def archived_bulletin(url: Access, bulletin_id: int, fmt: str) -> bytes:
     return bytes(row[0] if fmt == "pdf" else row[1])
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("marts", "bulletins")
 def bulletin_draft(url: Access, kind: str, period: str):
     """The next issue of (kind, period) as it would read now (figures and text, not rendered)."""
     from etl.bulletins import gather_draft, published
@@ -1070,7 +1123,7 @@ def bulletin_draft(url: Access, kind: str, period: str):
     return draft, None if issued is None else issued.issue_no
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False, max_entries=8)
+@_cached("marts", "bulletins", max_entries=8)
 def bulletin_files(url: Access, kind: str, period: str) -> dict[str, bytes]:
     """The issue's PDF and Word: the archived bytes once published, else a draft rendered now."""
     from etl.bulletins import issue
@@ -1087,7 +1140,7 @@ def save_bulletin_requirements(url: Access, kind: str, period: str, text: str, b
         with person_connection(url) as conn:
             save_requirements(conn, kind, period, text, by)
     finally:
-        _written()
+        _written("bulletins", "accounts")
 
 
 def publish_bulletin(url: Access, kind: str, period: str, by: str) -> int:
@@ -1098,7 +1151,7 @@ def publish_bulletin(url: Access, kind: str, period: str, by: str) -> int:
         with person_connection(url) as conn:
             return publish(conn, kind, period, by).issue_no
     finally:
-        _written()
+        _written("bulletins", "accounts")
 
 
 def _sign_uploads(url: Access, reports: Sequence[Report]) -> None:
@@ -1146,7 +1199,7 @@ order by accounts.account
 """
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("accounts")
 def accounts(url: Access) -> pd.DataFrame:
     """Every account the person may see (an admin: all), without password hashes."""
     return _read(url, _ACCOUNTS)
@@ -1164,7 +1217,7 @@ limit %(limit)s
 AUDIT_LIMIT = 10_000
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("accounts")
 def audit(
     url: Access, since: date, until: date, account: str | None = None, action: str | None = None
 ) -> pd.DataFrame:

@@ -4,7 +4,7 @@ The server is the embedded one (started under a temporary DUCHA_HOME) unless
 ``TEST_DATABASE_URL`` names another; each test gets its own database cloned
 from a migrated template, so tests never see each other's rows. The demo returns
 are loaded once per worker into a template of their own (``demo_template``), for
-the dashboard tests to clone.
+the dashboard tests to clone, through the ``make_demo(**overrides)`` factory.
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ from __future__ import annotations
 import os
 import uuid
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import psycopg
@@ -22,7 +24,7 @@ from sqlalchemy.engine import make_url
 
 from etl import db
 from etl.settings import embedded_url, stop_embedded
-from tests.helpers import run_cli
+from tests.helpers import query, run_cli
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 if not SHARED.exists():  # a clone placed elsewhere: ../shared beside the project
@@ -132,3 +134,72 @@ def loaded(warehouse: str, monkeypatch: pytest.MonkeyPatch, capsys) -> str:
     )
     assert run.code == 0, run.err
     return warehouse
+
+
+@dataclass(frozen=True)
+class Demo:
+    """A test's own copy of the 2006 demo warehouse; its files are found by name, never by a
+    number written into the test."""
+
+    url: str
+    demo_files: int  # how many files the demo loaded: later files come after them
+
+    def file_id(self, file_name: str) -> int:
+        """The latest file of that name (``employment_2006-Q1.xlsx``)."""
+        found = query(
+            self.url, "select max(file_id) from ingest.files where file_name = %s", (file_name,)
+        )[0][0]
+        assert found is not None, f"no file named {file_name!r} in the demo"
+        return found
+
+    def later_files(self) -> list[tuple[str, str]]:
+        """(file_name, outcome) of the files received after the demo's, in order."""
+        return query(
+            self.url,
+            "select file_name, outcome from ingest.files order by file_id offset %s",
+            (self.demo_files,),
+        )
+
+
+@pytest.fixture
+def make_demo(server_url: str, demo_template: str, worker_id: str) -> Iterator[Callable[..., Demo]]:
+    """``make_demo(**overrides)``: a fresh copy of the demo warehouse for this test alone.
+
+    Overrides: ``requires_approval`` (kinds that need a steward's approval from now on),
+    ``returns`` (return files loaded after the demo's) and ``as_of`` (their as-of date,
+    the demo's by default). Every copy is dropped when the test ends, and the dashboard's
+    cached reads with it.
+    """
+    from etl.demo import DEMO_AS_OF
+
+    made: list[str] = []
+
+    def make(
+        requires_approval: Iterable[str] = (),
+        returns: Sequence[Path] = (),
+        as_of: date = DEMO_AS_OF,
+    ) -> Demo:
+        name = f"ducha_demo_{worker_id}_{uuid.uuid4().hex[:10]}"
+        url = create_database(server_url, name, template=demo_template)
+        made.append(name)
+        demo_files = query(url, "select count(*) from ingest.files")[0][0]
+        kinds = list(requires_approval)
+        if kinds:
+            with psycopg.connect(url) as conn:
+                conn.execute(
+                    "update ingest.kind_settings set requires_approval = true where kind = any(%s)",
+                    (kinds,),
+                )
+        if returns:
+            from etl.load import ingest_files
+
+            ingest_files(url, list(returns), as_of=as_of)
+        return Demo(url, demo_files)
+
+    yield make
+    for name in made:
+        drop_database(server_url, name)
+    if made:
+        import streamlit as st
+
+        st.cache_data.clear()

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import psycopg
 import pytest
-import streamlit as st
 
 from etl import backup, db
 from etl.demo import DEMO_AS_OF
@@ -105,11 +104,8 @@ def make(databases, server: str, prefix: str) -> str:
 
 
 @pytest.fixture
-def demo_copy(server_url, demo_template, worker_id) -> Iterator[str]:
-    name = f"ducha_bk_{worker_id}_{uuid.uuid4().hex[:10]}"
-    yield create_database(server_url, name, template=demo_template)
-    drop_database(server_url, name)
-    st.cache_data.clear()
+def demo(make_demo):
+    return make_demo()
 
 
 def waiting_advisory_locks(url: str) -> int:
@@ -121,8 +117,9 @@ def waiting_advisory_locks(url: str) -> int:
 
 
 def test_a_backup_taken_while_a_run_loads_moves_between_versions_identically(
-    demo_copy, other_server, server_url, databases, monkeypatch, capsys, tmp_path
+    demo, other_server, server_url, databases, monkeypatch, capsys, tmp_path
 ):
+    demo_copy, demo_files = demo.url, demo.demo_files
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     employment_return(inbox / "employment_2006-Q4_更正.csv", employed_change=7)
@@ -144,9 +141,7 @@ def test_a_backup_taken_while_a_run_loads_moves_between_versions_identically(
             assert time.monotonic() < deadline, "the run never reached its promotion"
             time.sleep(0.2)
         at_backup = contents(demo_copy)
-        assert query(demo_copy, "select outcome from ingest.files where file_id > 21") == [
-            ("validating",)
-        ]
+        assert [outcome for _name, outcome in demo.later_files()] == ["validating"]
         dump = tmp_path / "demo.dump"
         run = run_cli(monkeypatch, capsys, demo_copy, "backup", "-o", dump)
         assert run.code == 0, run.err
@@ -177,10 +172,9 @@ def test_a_backup_taken_while_a_run_loads_moves_between_versions_identically(
     again = employment_return(tmp_path / "employment_2006-Q4_更正.csv", employed_change=7)
     run = run_cli(monkeypatch, capsys, back, "ingest", again, "--as-of", "2006-12-31")
     assert run.code == 0, run.err
-    assert query(back, "select file_id, outcome from ingest.files where file_id > 21") == [
-        (22, "interrupted"),
-        (23, "accepted"),
-    ]
+    assert query(
+        back, "select file_id, outcome from ingest.files where file_id > %s", (demo_files,)
+    ) == [(demo_files + 1, "interrupted"), (demo_files + 2, "accepted")]
 
 
 def test_a_truncated_or_foreign_file_is_refused_and_changes_nothing(

@@ -8,8 +8,6 @@ Expected figures are read back from the warehouse, never restated here.
 from __future__ import annotations
 
 import io
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -29,7 +27,7 @@ from etl.load import ingest_files
 from etl.run import run_inbox
 from tests import apptest
 from tests.apptest import CJK, STEWARD, access, start_app, table, texts
-from tests.conftest import EXAMPLES, create_database, drop_database
+from tests.conftest import EXAMPLES
 from tests.helpers import latest_file_id, query, write_csv
 
 LI = Person("li", "李管理", ("steward",), ())
@@ -43,26 +41,22 @@ UNIT, PERIOD = "JD-SY", "2006-Q4"
 # ---------------------------------------------------------------- fixtures --
 
 
-def _copy_of_demo(server_url: str, demo_template: str, worker_id: str) -> tuple[str, str]:
-    name = f"ducha_dash_{worker_id}_{uuid.uuid4().hex[:10]}"
-    return name, create_database(server_url, name, template=demo_template)
-
-
-@pytest.fixture(scope="module")
-def demo_read(server_url, demo_template, worker_id) -> Iterator[str]:
-    """A copy of the demo for the tests that only read."""
-    name, url = _copy_of_demo(server_url, demo_template, worker_id)
-    yield url
-    drop_database(server_url, name)
+@pytest.fixture
+def demo_read(make_demo) -> str:
+    """A copy of the demo for a test that only reads."""
+    return make_demo().url
 
 
 @pytest.fixture
-def demo(server_url, demo_template, worker_id) -> Iterator[str]:
+def demo_files(make_demo):
+    """A copy of the demo of this test's own, to change, with its files found by name."""
+    return make_demo()
+
+
+@pytest.fixture
+def demo(demo_files) -> str:
     """A copy of the demo of this test's own, to change."""
-    name, url = _copy_of_demo(server_url, demo_template, worker_id)
-    yield url
-    drop_database(server_url, name)
-    st.cache_data.clear()
+    return demo_files.url
 
 
 def open_page(
@@ -266,9 +260,11 @@ def test_withdrawing_and_approving_change_the_figures(monkeypatch, demo, tmp_pat
     ]
 
 
-def test_a_leader_has_no_approve_button_and_no_stewards_page(monkeypatch, demo_read):
+def test_a_leader_has_no_approve_button_and_no_stewards_page(monkeypatch, demo_files):
+    demo_read = demo_files.url
     leader = Person("boss", "领导", ("leader",), ())
-    at = start_app(monkeypatch, demo_read, {"file": "18"}, person=leader)
+    file_id = demo_files.file_id("employment_2006-Q4.xlsx")
+    at = start_app(monkeypatch, demo_read, {"file": str(file_id)}, person=leader)
     assert not at.exception
     with pytest.raises(Exception):  # noqa: B017 - the page is not in a leader's navigation
         at.switch_page("screens/steward_report.py").run()
@@ -511,7 +507,8 @@ def test_a_rules_change_needs_a_name_and_a_change(monkeypatch, demo):
 # ------------------------------------------------------------------ upload --
 
 
-def test_upload_loads_files_and_reports_each(monkeypatch, demo, tmp_path):
+def test_upload_loads_files_and_reports_each(monkeypatch, demo_files, tmp_path):
+    demo = demo_files.url
     good = employment_return(tmp_path / "就业情况_石羊.csv", employed_change=1)
     bad = bad_employment_return(tmp_path / "bad.csv")
     before = first_area_employed(demo)
@@ -537,8 +534,10 @@ def test_upload_loads_files_and_reports_each(monkeypatch, demo, tmp_path):
     assert len(problems) == stored and 3 in set(problems["行号"])
     links = at.get("page_link")
     assert len(links) == 2
-    names = query(demo, "select file_name, outcome from ingest.files where file_id > 21")
-    assert sorted(names) == [("bad.csv", "rejected"), ("就业情况_石羊.csv", "accepted")]
+    assert sorted(demo_files.later_files()) == [
+        ("bad.csv", "rejected"),
+        ("就业情况_石羊.csv", "accepted"),
+    ]
     assert first_area_employed(demo) == before + 1
     # The uploader starts empty again; the same bytes once more change nothing.
     assert at.file_uploader[0].value == []
@@ -614,8 +613,9 @@ def test_an_empty_warehouse_explains_what_to_do(monkeypatch, warehouse, page):
 
 
 @pytest.mark.parametrize("page", STEWARD_PAGES)
-def test_english_changes_every_steward_label(monkeypatch, demo_read, page):
-    at = open_page(monkeypatch, demo_read, page, params={"lang": "en", "file": "15"})
+def test_english_changes_every_steward_label(monkeypatch, demo_files, page):
+    file_id = demo_files.file_id("employment_2006-Q1.xlsx")
+    at = open_page(monkeypatch, demo_files.url, page, params={"lang": "en", "file": str(file_id)})
     found = [e.value for e in (*at.title, *at.header, *at.subheader, *at.info, *at.success)]
     # Captions may quote data (units' names): only the labels around them are checked.
     found += [c.value for c in at.caption if not c.value.startswith("Units:")]

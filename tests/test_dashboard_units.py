@@ -195,16 +195,16 @@ def test_aid_households_are_the_busiest_month_not_a_sum():
     assert summary["amount_per_person_time"] == 100
 
 
-def test_dashboard_imports_quickly_and_lightly():
-    """No connection at import, and the ETL's readers, loader and Great Expectations
-    load on first use (an upload, a decision), not with the dashboard."""
+def test_importing_the_dashboard_loads_nothing_heavy_and_connects_nowhere():
+    """The ETL's readers, loader and Great Expectations load on first use (an upload, a
+    decision), not with the dashboard; nothing connects at import (the URL answers no one).
+    How long the import takes is bench/dashboard_import.py's to say, not a test's."""
     code = (
-        "import sys, time; t = time.time();"
+        "import sys;"
         "import dashboard.queries, dashboard.tables, dashboard.charts, dashboard.filters,"
-        " dashboard.steward;"
-        "print(time.time() - t);"
-        "print(any(m.startswith(('great_expectations', 'etl.validate', 'etl.load', 'etl.readers'))"
-        " for m in sys.modules))"
+        " dashboard.frame, dashboard.steward;"
+        "print(sorted(m for m in sys.modules if m.startswith(('great_expectations',"
+        " 'etl.validate', 'etl.load', 'etl.readers', 'weasyprint'))))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code],
@@ -213,9 +213,9 @@ def test_dashboard_imports_quickly_and_lightly():
         text=True,
         check=True,
         env={"PATH": "/usr/bin:/bin", "DATABASE_URL": "postgresql://nobody@127.0.0.1:9/x"},
-    ).stdout.split()
-    assert out[1] == "False"
-    assert float(out[0]) < 10
+    )
+    assert out.stdout.strip() == "[]"
+    assert "Traceback" not in out.stderr
 
 
 def test_streamlit_config_keeps_everything_local():

@@ -7,8 +7,6 @@ read from the code under test.
 from __future__ import annotations
 
 import hashlib
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -21,7 +19,7 @@ from etl.demo import DEMO_AS_OF
 from etl.load import ingest_files
 from etl.run import run_inbox
 from tests.apptest import access
-from tests.conftest import EXAMPLES, create_database, drop_database
+from tests.conftest import EXAMPLES
 from tests.helpers import latest_file_id, query, run_cli, snapshot, write_csv
 from tests.test_dashboard_steward import bad_employment_return, employment_return, open_page
 
@@ -233,7 +231,7 @@ def test_unknown_and_unkept_files_cannot_be_downloaded(
 
 
 def test_the_three_steward_pages_offer_the_file_as_sent(monkeypatch, demo_copy):
-    file_id = 15  # the demo's employment_2006-Q1.xlsx
+    file_id = latest_file_id(demo_copy, "employment_2006-Q1.xlsx")
     label = "下载原始文件（按收到时原样）"
     at = open_page(monkeypatch, demo_copy, "report", params={"file": str(file_id)})
     assert label in [b.label for b in at.get("download_button")]
@@ -250,11 +248,8 @@ def test_the_three_steward_pages_offer_the_file_as_sent(monkeypatch, demo_copy):
 
 
 @pytest.fixture
-def demo_copy(server_url, demo_template, worker_id) -> Iterator[str]:
-    name = f"ducha_keep_{worker_id}_{uuid.uuid4().hex[:10]}"
-    yield create_database(server_url, name, template=demo_template)
-    drop_database(server_url, name)
-    st.cache_data.clear()
+def demo_copy(make_demo) -> str:
+    return make_demo().url
 
 
 def test_demo_files_are_all_kept(demo_copy, tmp_path):

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from dashboard import filters, queries, signin, tables
 from dashboard import format as fmt
-from dashboard.i18n import enum, lang, t
+from dashboard import frame, queries, signin, tables
+from dashboard.i18n import enum, t
 from dashboard.tables import Col
 from etl.documents import (
     BULLETIN_KINDS,
@@ -17,13 +17,10 @@ from etl.documents import (
     unit_rows,
 )
 
-context = filters.context()
-scope, url, language = context.scope, context.url, lang()
+page = frame.open("page.bulletins")
+scope, url, language = page.scope, page.url, page.language
 
-st.title(t("page.bulletins"))
-st.caption(filters.scope_caption())
-
-choice = st.columns(2)
+choice = page.filter_row(2)
 kind = choice[0].selectbox(
     t("bul.kind"),
     list(BULLETIN_KINDS),

@@ -2,21 +2,15 @@
 
 import streamlit as st
 
-from dashboard import charts, figures, filters, guidance, queries, tables
+from dashboard import charts, figures, frame, queries, tables
 from dashboard import format as fmt
-from dashboard.i18n import column, lang, t
+from dashboard.i18n import column, t
 from dashboard.tables import Col, Drill
 
-context = filters.context()
-scope, url, language = context.scope, context.url, lang()
+page = frame.open("page.aid")
+scope, url, language = page.scope, page.url, page.language
 
-st.title(t("page.aid"))
-st.caption(filters.scope_caption())
-
-rows = queries.disability_aid(url, scope)
-if rows.empty:
-    guidance.nothing_for("disability_aid", url, scope, queries.disability_aid)
-    st.stop()
+rows = page.rows("disability_aid", queries.disability_aid)
 
 # Households are only meaningful within one program (a household may be in
 # several), so they are shown once a program is chosen.

@@ -2,21 +2,15 @@
 
 import streamlit as st
 
-from dashboard import charts, figures, filters, guidance, queries, tables
+from dashboard import charts, figures, frame, queries, tables
 from dashboard import format as fmt
-from dashboard.i18n import column, lang, t
+from dashboard.i18n import column, t
 from dashboard.tables import Col, Drill
 
-context = filters.context()
-scope, url, language = context.scope, context.url, lang()
+page = frame.open("page.employment")
+scope, url, language = page.scope, page.url, page.language
 
-st.title(t("page.employment"))
-st.caption(filters.scope_caption())
-
-rows = queries.employment(url, scope)
-if rows.empty:
-    guidance.nothing_for("employment", url, scope, queries.employment)
-    st.stop()
+rows = page.rows("employment", queries.employment)
 
 setting, _ = st.columns([1, 3])
 line = (

@@ -2,18 +2,15 @@
 
 import streamlit as st
 
-from dashboard import charts, figures, filters, guidance, queries, tables, warning_colours
+from dashboard import charts, figures, frame, queries, tables, warning_colours
 from dashboard import format as fmt
-from dashboard.i18n import column, enum, lang, t
+from dashboard.i18n import column, enum, t
 from dashboard.tables import Col
 
-context = filters.context()
-scope, url, language = context.scope, context.url, lang()
+page = frame.open("page.overview")
+scope, url, language = page.scope, page.url, page.language
 previous = scope.previous()
 previous_label = fmt.period_label(previous.period or str(previous.year), language)
-
-st.title(t("page.overview"))
-st.caption(filters.scope_caption())
 
 
 def card(slot, label: str, value: str, delta: str | None, detail: str, inverse: bool = False):
@@ -142,7 +139,7 @@ with bottom[2]:
 
 st.subheader(t("overview.by_source"))
 if now_targets.empty:
-    guidance.kind_missing("targets", scope.year)
+    page.missing("targets")
 else:
     by_source = figures.completion_by(now_targets, ["source"])
     chart_frame = by_source.assign(

@@ -7,7 +7,6 @@ from dashboard import format as fmt
 from dashboard import queries, steward, tables
 from dashboard.i18n import enum, lang, t
 from dashboard.tables import Col
-from etl.settings import WarehouseUnavailable
 
 url = steward.url()
 
@@ -114,31 +113,25 @@ with lock_box:
         of_unit = queries.slices(url, kind, unit)
         periods = of_unit.loc[of_unit["has_current"], "period"].tolist()
         steward.keep_valid("lock_period", periods)
-        with st.form("lock_form"):
-            period = st.selectbox(
+        signed = steward.signed_form(
+            "lock_form",
+            "lock",
+            [steward.Button("submit", t("locks.lock"))],
+            fields=lambda: st.selectbox(
                 t("locks.period"),
                 periods,
                 key="lock_period",
                 index=len(periods) - 1,
                 format_func={p: fmt.period_label(p, lang()) for p in periods}.__getitem__,
+            ),
+        )
+        if signed is not None:
+            period = signed.fields
+            steward.record(
+                signed,
+                lambda who, reason: queries.lock_period(url, kind, unit, period, who, reason),
+                lambda _lock_id: t("locks.locked", what=fmt.plain(_what(kind, unit, period))),
             )
-            who = steward.name_input("lock_name")
-            reason = st.text_input(t("steward.reason"), key="lock_reason").strip()
-            if st.form_submit_button(t("locks.lock"), key="lock_submit"):
-                if not who:
-                    st.error(t("steward.name_required"))
-                else:
-                    try:
-                        queries.lock_period(url, kind, unit, period, who, reason)
-                    except (
-                        ValueError,
-                        WarehouseUnavailable,
-                    ) as exc:  # StewardError is a ValueError
-                        st.error(t("steward.failed", error=fmt.plain(exc)))
-                    else:
-                        steward.remember_name(who)
-                        steward.flash(t("locks.locked", what=fmt.plain(_what(kind, unit, period))))
-                        st.rerun()
 
 with release_box:
     st.markdown(f"**{t('locks.release_form')}**")
@@ -149,30 +142,24 @@ with release_box:
             int(row["lock_id"]): _what(row["kind"], row["unit_code"], row["period"])
             for _, row in active.iterrows()
         }
-        with st.form("release_form"):
-            lock_id = st.selectbox(
+        signed = steward.signed_form(
+            "release_form",
+            "release",
+            [steward.Button("submit", t("locks.release"))],
+            fields=lambda: st.selectbox(
                 t("locks.pick"), list(choices), key="release_pick", format_func=choices.__getitem__
+            ),
+        )
+        if signed is not None:
+            lock_id = signed.fields
+            chosen = active.loc[active["lock_id"] == lock_id].iloc[0]
+            steward.record(
+                signed,
+                lambda who, reason: queries.release_period(
+                    url, chosen["kind"], chosen["unit_code"], chosen["period"], who, reason
+                ),
+                lambda _none: t("locks.released", what=fmt.plain(choices[lock_id])),
             )
-            who = steward.name_input("release_name")
-            reason = st.text_input(t("steward.reason"), key="release_reason").strip()
-            if st.form_submit_button(t("locks.release"), key="release_submit"):
-                chosen = active.loc[active["lock_id"] == lock_id].iloc[0]
-                if not who:
-                    st.error(t("steward.name_required"))
-                else:
-                    try:
-                        queries.release_period(
-                            url, chosen["kind"], chosen["unit_code"], chosen["period"], who, reason
-                        )
-                    except (
-                        ValueError,
-                        WarehouseUnavailable,
-                    ) as exc:  # StewardError is a ValueError
-                        st.error(t("steward.failed", error=fmt.plain(exc)))
-                    else:
-                        steward.remember_name(who)
-                        steward.flash(t("locks.released", what=fmt.plain(choices[lock_id])))
-                        st.rerun()
 
 released = locks[locks["lock_status"] == "released"]
 if not released.empty:

@@ -8,7 +8,6 @@ from dashboard import format as fmt
 from dashboard.i18n import enum, lang, t
 from dashboard.tables import Col
 from etl.kinds import KINDS
-from etl.settings import WarehouseUnavailable
 
 url = steward.url()
 steward.keep_params()
@@ -150,8 +149,8 @@ with st.expander(t("cal.edit")):
         format_func={k: enum("kind", k) for k in kinds}.__getitem__,
     )
     current = settings.loc[settings["kind"] == edit_kind].iloc[0]
-    # Keyed by kind: switching kinds shows that kind's current values.
-    with st.form(f"settings_form_{edit_kind}"):
+
+    def rules() -> tuple[int, bool]:
         deadline_days = st.number_input(
             t("cal.deadline_days"),
             min_value=0,
@@ -165,24 +164,23 @@ with st.expander(t("cal.edit")):
             value=bool(current["requires_approval"]),
             key=f"settings_approval_{edit_kind}",
         )
-        who = steward.name_input("settings_name")
-        reason = st.text_input(t("steward.reason"), key="settings_reason").strip()
-        if st.form_submit_button(t("cal.save"), key="settings_save"):
-            if not who:
-                st.error(t("steward.name_required"))
-            else:
-                try:
-                    saved = queries.update_kind_settings(
-                        url, edit_kind, int(deadline_days), bool(requires_approval), who, reason
-                    )
-                except (ValueError, WarehouseUnavailable) as exc:
-                    st.error(t("steward.failed", error=fmt.plain(exc)))
-                else:
-                    steward.remember_name(who)
-                    if saved:
-                        steward.flash(t("cal.saved", kind=enum("kind", edit_kind)))
-                        st.rerun()
-                    st.info(t("cal.unchanged"))
+        return int(deadline_days), bool(requires_approval)
+
+    # Keyed by kind: switching kinds shows that kind's current values.
+    signed = steward.signed_form(
+        f"settings_form_{edit_kind}", "settings", [steward.Button("save", t("cal.save"))], rules
+    )
+    if signed is not None:
+        deadline_days, requires_approval = signed.fields
+        saved = steward.record(
+            signed,
+            lambda who, reason: queries.update_kind_settings(
+                url, edit_kind, deadline_days, requires_approval, who, reason
+            ),
+            lambda changed: t("cal.saved", kind=enum("kind", edit_kind)) if changed else None,
+        )
+        if saved is False:
+            st.info(t("cal.unchanged"))
 
 changes = queries.settings_changes(url)
 if not changes.empty:

@@ -2,22 +2,16 @@
 
 import streamlit as st
 
-from dashboard import charts, figures, filters, guidance, queries, tables, warning_colours
+from dashboard import charts, figures, frame, queries, tables, warning_colours
 from dashboard import format as fmt
-from dashboard.i18n import enum, lang, t
+from dashboard.i18n import enum, t
 from dashboard.tables import Col, Drill
 from etl.kinds import SUPERVISION_SOURCES
 
-context = filters.context()
-scope, url, language = context.scope, context.url, lang()
+page = frame.open("page.supervision")
+scope, url, language = page.scope, page.url, page.language
 
-st.title(t("page.supervision"))
-st.caption(filters.scope_caption())
-
-items = queries.supervision_items(url, scope)
-if items.empty:
-    guidance.nothing_for("supervision", url, scope, queries.supervision_items)
-    st.stop()
+items = page.rows("supervision", queries.supervision_items)
 
 all_items = items
 source = st.selectbox(

@@ -2,23 +2,17 @@
 
 import streamlit as st
 
-from dashboard import charts, figures, filters, guidance, queries, tables
+from dashboard import charts, figures, frame, queries, tables
 from dashboard import format as fmt
-from dashboard.i18n import column, enum, lang, t
+from dashboard.i18n import column, enum, t
 from dashboard.tables import Col, Drill
 
-context = filters.context()
-scope, url, language = context.scope, context.url, lang()
+page = frame.open("page.targets")
+scope, url, language = page.scope, page.url, page.language
 
-st.title(t("page.targets"))
-st.caption(filters.scope_caption())
-
-targets = queries.targets(url, scope)
-if targets.empty:
-    guidance.nothing_for("targets", url, scope, queries.targets)
-    st.stop()
+targets = page.rows("targets", queries.targets)
 if targets["completion_rate"].isna().all():
-    guidance.kind_missing("target_progress", scope.year)
+    page.missing("target_progress")
 
 setting, legend = st.columns([1, 3], vertical_alignment="bottom")
 amber_floor = (
@@ -121,7 +115,7 @@ with right:
 st.subheader(t("targets.trend"))
 trend = queries.target_trend(url, scope)
 if trend.empty:
-    guidance.kind_missing("target_progress", scope.year)
+    page.missing("target_progress")
 else:
     trend["completion_share"] = trend["completed"] / trend["targets"]
     trend["label"] = trend["period"].map(lambda p: fmt.period_label(p, language))
