@@ -983,10 +983,18 @@ def ingest_uploads(
                 if report is not None:
                     report.file_name = names.pop(path)
                     refused.append(report)
+        # The ETL's connection for this upload carries the person's units when they
+        # have some only, so the warehouse refuses any other unit's row even if the
+        # check above were skipped (migration 0046).
+        load_url = url.owner_url
+        if url.units != "*":
+            from etl.accounts import upload_url
+
+            load_url = upload_url(url.owner_url, [u for u in url.units.split(",") if u])
         try:
             reports = (
                 ingest_files(
-                    url.owner_url,
+                    load_url,
                     list(names),
                     kind=kind,
                     as_of=as_of,
