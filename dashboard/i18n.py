@@ -546,9 +546,10 @@ _LABELS.update(
         "report.download_html": ("下载离线校验页面（HTML）", "Download the offline page (HTML)"),
         "original.download": ("下载原始文件（按收到时原样）", "Download the file as sent"),
         "original.not_kept": (
-            "原始文件未保存：收到于原件存档启用之前，或因存档已满被拒收。",
-            "The file as sent was not kept: it came before files were kept, or was refused"
-            " when the archive was full.",
+            "无法下载原始文件：收到于原件存档启用之前，或因存档已满被拒收；"
+            "或文件含有您无权查看的其他单位的数据。",
+            "The file as sent cannot be downloaded: it came before files were kept, or was"
+            " refused when the archive was full; or it holds rows of units you do not see.",
         ),
         "original.pick": ("下载哪个版本的原始文件", "Download the file as sent of version"),
         "report.offline": ("离线校验页面", "Offline validation page"),

@@ -670,8 +670,10 @@ select
     files.error_count,
     files.warning_count,
     files.run_id,
-    coalesce(coverage.unit_codes[1:3], '{}') as unit_codes,
-    coalesce(cardinality(coverage.unit_codes), 0) as unit_count,
+    -- The units a file covers, as far as the person sees units: a return of
+    -- several units names to a reporter only their own.
+    coalesce(coverage_seen.unit_codes[1:3], '{}') as unit_codes,
+    coalesce(cardinality(coverage_seen.unit_codes), 0) as unit_count,
     coalesce(coverage.periods, '{}') as periods,
     case
         when files.outcome not in ('accepted', 'accepted_with_warnings') then files.outcome
@@ -682,6 +684,12 @@ select
     end as status
 from ingest.files as files
 left join ingest.file_coverage as coverage on coverage.file_id = files.file_id
+left join lateral (
+    select array(
+        select code from unnest(coverage.unit_codes) with ordinality as units (code, position)
+        where auth.in_scope(code) order by position
+    ) as unit_codes
+) as coverage_seen on true
 where %(unit)s::text is null or %(unit)s::text = any(coverage.unit_codes)
 order by files.file_id desc
 """
@@ -1036,10 +1044,18 @@ def ingest_uploads(
                 if report is not None:
                     report.file_name = names.pop(path)
                     refused.append(report)
+        # The ETL's connection for this upload carries the person's units when they
+        # have some only, so the warehouse refuses any other unit's row even if the
+        # check above were skipped (migration 0046).
+        load_url = url.owner_url
+        if url.units != "*":
+            from etl.accounts import upload_url
+
+            load_url = upload_url(url.owner_url, [u for u in url.units.split(",") if u])
         try:
             reports = (
                 ingest_files(
-                    url.owner_url,
+                    load_url,
                     list(names),
                     kind=kind,
                     as_of=as_of,

@@ -303,17 +303,33 @@ def _proof(salted_prefix: str, password: str) -> str:
 _FAILED = "账号或密码不正确 / wrong account name or password"
 
 
-def sign_in(conn: psycopg.Connection, name: str, password: str, address: str = "") -> SignIn:
-    """Check a name and password as the connection's role; every attempt is audited."""
+def sign_in(
+    conn: psycopg.Connection,
+    name: str,
+    password: str,
+    address: str = "",
+    session: tuple[str, float] | None = None,
+) -> SignIn:
+    """Check a name and password as the connection's role; every attempt is audited.
+
+    ``session`` (token, idle seconds): open a session for the token when it succeeds.
+    """
     name = name or ""
     password = password or ""
     if len(password) > MAX_PASSWORD:
         password = password[: MAX_PASSWORD + 1]  # wrong anyway; not worth hashing 10 MB
     with conn.transaction():
         prefix = first_value(conn.execute("select auth.password_salt(%s)", (name,)))
-        signed = conn.execute(
-            "select * from auth.sign_in(%s, %s, %s)", (name, _proof(prefix, password), address)
-        ).fetchone()
+        proof = _proof(prefix, password)
+        if session is None:
+            answer = conn.execute("select * from auth.sign_in(%s, %s, %s)", (name, proof, address))
+        else:
+            token, idle = session
+            answer = conn.execute(
+                "select * from auth.sign_in(%s, %s, %s, %s, %s)",
+                (name, proof, address, token, max(1, round(idle))),
+            )
+        signed = answer.fetchone()
         assert signed is not None, "auth.sign_in returns one row"
         status, retry_at, display, roles, units = signed
     if status == "ok":
@@ -329,6 +345,45 @@ def sign_in(conn: psycopg.Connection, name: str, password: str, address: str = "
     if status == "disabled":
         return SignIn(None, "账号已停用，请联系管理员 / the account is disabled: ask an admin")
     return SignIn(None, _FAILED)
+
+
+def new_session_token() -> str:
+    """A random session token: 256 bits, URL-safe (43 characters)."""
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """What a session token came to: the person, or why not (``unknown`` for a forged one,
+    ``expired``, ``revoked``, ``disabled``)."""
+
+    person: Person | None
+    refusal: str = ""
+
+
+def resume_session(conn: psycopg.Connection, token: str, address: str = "") -> Resumed:
+    """The person whose session ``token`` names, checked by the warehouse (audited)."""
+    with conn.transaction():
+        status, account, display, roles, units = conn.execute(
+            "select * from auth.resume_session(%s, %s)", (token[:200], address)
+        ).fetchone()
+    if status != "ok":
+        return Resumed(None, status)
+    return Resumed(Person(account, display, tuple(roles), tuple(units)))
+
+
+def touch_session(conn: psycopg.Connection, token: str) -> bool:
+    """Move the session's idle expiry on; False when it has ended (revoked, expired)."""
+    with conn.transaction():
+        return bool(conn.execute("select auth.touch_session(%s)", (token[:200],)).fetchone()[0])
+
+
+def close_session(conn: psycopg.Connection, token: str, address: str = "") -> None:
+    """Sign out: the session's token is refused from now on."""
+    with conn.transaction():
+        conn.execute("select auth.close_session(%s, %s)", (token[:200], address))
 
 
 def person_by_email(conn: psycopg.Connection, email: str, address: str = "") -> Person | None:
@@ -363,6 +418,84 @@ def audit(
 ) -> None:
     """Record a decision in the audit, signed by the person (inside the caller's transaction)."""
     _audit(conn, person.account, action, target, detail)
+
+
+# ------------------------------------------------------------ lock-out --
+
+LOCKOUT_ATTEMPTS_ENV = "DUCHA_LOCKOUT_ATTEMPTS"
+LOCKOUT_MINUTES_ENV = "DUCHA_LOCKOUT_MINUTES"
+
+
+def lockout_from_env(environ: dict[str, str] | None = None) -> dict[str, int]:
+    """The lock-out settings the environment gives (failures, minutes), each a whole
+    number ≥ 1; the ones not set are left out. A bad value raises AccountError."""
+    import os
+
+    env = os.environ if environ is None else environ
+    found = {}
+    for variable, column in (
+        (LOCKOUT_ATTEMPTS_ENV, "lockout_failures"),
+        (LOCKOUT_MINUTES_ENV, "lockout_minutes"),
+    ):
+        raw = env.get(variable, "").strip()
+        if not raw:
+            continue
+        value = int(raw) if re.fullmatch(r"[0-9]{1,6}", raw) else 0
+        if value < 1:
+            raise AccountError(
+                f"{variable}={raw[:40]!r} 无效：须为不小于 1 的整数 / is not valid: a whole"
+                " number, at least 1"
+            )
+        found[column] = value
+    return found
+
+
+def apply_lockout_settings(url: str, environ: dict[str, str] | None = None) -> dict[str, int]:
+    """Write ``DUCHA_LOCKOUT_ATTEMPTS`` / ``DUCHA_LOCKOUT_MINUTES`` into ``auth.policy`` (the
+    owner's connection; the dashboard role cannot change them). Returns what was set."""
+    wanted = lockout_from_env(environ)
+    if not wanted:
+        return wanted
+    with connect(url) as conn, conn.transaction():
+        changed = conn.execute(
+            "update auth.policy set"
+            " lockout_failures = coalesce(%(lockout_failures)s, lockout_failures),"
+            " lockout_minutes = coalesce(%(lockout_minutes)s, lockout_minutes)"
+            " where (lockout_failures, lockout_minutes) is distinct from"
+            " (coalesce(%(lockout_failures)s, lockout_failures),"
+            "  coalesce(%(lockout_minutes)s, lockout_minutes))"
+            " returning lockout_failures, lockout_minutes",
+            {"lockout_failures": None, "lockout_minutes": None, **wanted},
+        ).fetchone()
+        if changed is not None:
+            _audit(
+                conn,
+                "cli",
+                "policy.lockout",
+                "auth.policy",
+                {"failures": changed[0], "minutes": changed[1]},
+            )
+    return wanted
+
+
+# ------------------------------------------------------------- uploads --
+
+
+def upload_url(owner_url: str, units: list[str] | tuple[str, ...]) -> str:
+    """The ETL's URL for one upload by a person of some units only: the connection carries
+    ``ducha.upload_units`` and the warehouse refuses rows of any other unit (migration 0046)."""
+    from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+    # No unit at all: a value no unit code can equal (codes are upper case), so every
+    # row is refused rather than the setting left empty (which would check nothing).
+    codes = _check_units(list(units)) or ["none"]
+    parts = urlsplit(owner_url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    options = " ".join(value for key, value in query if key == "options")
+    options = f"{options} -c ducha.upload_units={','.join(codes)}".strip()
+    query = [(key, value) for key, value in query if key != "options"] + [("options", options)]
+    # %20 for a space: libpq reads "+" as a plus sign.
+    return urlunsplit(parts._replace(query=urlencode(query, quote_via=quote)))
 
 
 # --------------------------------------------------- the dashboard's role --

@@ -466,6 +466,7 @@ def cmd_upgrade(settings: Settings) -> int:
     url = settings.url()
     with connect(url) as conn:
         applied = db.upgrade(conn)
+    _lockout_settings(url)
     dashboard_password = os.environ.get("DASHBOARD_DB_PASSWORD", "")
     if dashboard_password:
         from etl.accounts import set_dashboard_password
@@ -476,6 +477,21 @@ def cmd_upgrade(settings: Settings) -> int:
     else:
         say("数据仓库已是最新 / warehouse already up to date")
     return EXIT_OK
+
+
+def _lockout_settings(url: str) -> None:
+    """DUCHA_LOCKOUT_ATTEMPTS / DUCHA_LOCKOUT_MINUTES into the warehouse's sign-in policy."""
+    from etl.accounts import AccountError, apply_lockout_settings
+
+    try:
+        wanted = apply_lockout_settings(url)
+    except AccountError as exc:
+        raise UsageError(str(exc)) from None
+    if wanted:
+        say(
+            "登录锁定 / sign-in lock-out: "
+            + ", ".join(f"{column} = {value}" for column, value in wanted.items())
+        )
 
 
 def cmd_ingest(settings: Settings, paths: list[Path], kind: str | None, as_of: date | None) -> int:
@@ -898,6 +914,7 @@ def cmd_dashboard(settings: Settings, port: int, address: str, demo_if_empty: bo
     except UploadLimitError as exc:
         raise UsageError(str(exc)) from None
     url = _upgraded(settings)
+    _lockout_settings(url)
     if demo_if_empty and warehouse_is_empty(url):
         say("数据仓库为空，载入示例数据 / empty warehouse: loading the demo data")
         status = cmd_demo(settings)

@@ -244,7 +244,7 @@ def test_the_three_steward_pages_offer_the_file_as_sent(monkeypatch, demo_copy):
     st.cache_data.clear()
     at = open_page(monkeypatch, demo_copy, "report", params={"file": str(file_id)})
     assert label not in [b.label for b in at.get("download_button")]
-    assert any("原始文件未保存" in c.value for c in at.caption)
+    assert any("无法下载原始文件" in c.value for c in at.caption)
 
 
 @pytest.fixture
