@@ -43,7 +43,7 @@ class AssessmentClass:
     unit_types: tuple[str, ...]
     advanced_min: Decimal = Decimal("90")
     pass_min: Decimal = Decimal("60")
-    advanced_share: Decimal = Decimal("0.75")
+    advanced_share: Decimal = Decimal("0.8")
 
 
 @dataclass(frozen=True)

@@ -693,10 +693,11 @@ def cmd_template(settings: Settings, kind: str, output: Path, offline: bool) -> 
 
 
 def cmd_demo(settings: Settings) -> int:
-    from etl.demo import DEMO_AS_OF, write_demo_returns
+    from etl.demo import DEMO_AS_OF, record_demo_assessment, write_demo_returns
     from etl.load import ingest_files
 
     url = _upgraded(settings)
+    record_demo_assessment(url)
     with tempfile.TemporaryDirectory(prefix="ducha-demo-") as folder:
         paths = write_demo_returns(Path(folder))
         reports = ingest_files(url, paths, as_of=DEMO_AS_OF)

@@ -6,6 +6,8 @@ default scheme (etl/assessment.py, README "目标绩效考核"), not copied from
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -180,12 +182,12 @@ def test_parts_are_weighted_and_capped(assessed):
 
 
 def test_totals_ranks_and_grades(assessed):
-    # Departments (quota floor(0.75 × 4) = 3):
+    # Departments (quota floor(0.8 × 4) = 3):
     #   D1 57.9 + 18.4 + 8.8 + 9.5 + 5 = 99.6              → 1st, 先进
     #   D4 100 × 2.1 / 2 = 105 × 0.6 = 63 + 18 + 8.5 + 8.6 = 98.1 → 2nd, 先进
     #   D3 60 + 19 + 9.2 + 9.6 = 97.8, but vetoed (一票否决) → 3rd, 合格
     #   D2 100 × 6.5 / 10 = 65 × 0.6 = 39 + 18 + 9 + 9 − 2 = 73 → 4th, 合格
-    # Subdistricts (quota floor(0.75 × 3) = 2):
+    # Subdistricts (quota floor(0.8 × 3) = 2):
     #   S1 60 + 18 + 9 + 8 = 95; S2 100 × 4.5 / 5 = 90 × 0.6 = 54 + 19 + 9 + 8 + 5 = 95
     #   → tied 1st, both 先进 (two at or above 95, quota 2)
     #   S3 0 + 16 + 8 + 8 = 32 → 3rd, 不合格 (below 60)
@@ -341,3 +343,66 @@ def test_bad_assessment_returns_are_rejected_whole(
         )
         == before
     )
+
+
+# ------------------------------------------------------------------ demo --
+
+
+@pytest.fixture(scope="module")
+def demo(server_url: str, demo_template: str) -> Iterator[str]:
+    from tests.conftest import create_database, drop_database
+
+    name = f"ducha_assess_{uuid.uuid4().hex[:10]}"
+    yield create_database(server_url, name, template=demo_template)
+    drop_database(server_url, name)
+
+
+def test_demo_tells_the_seeds_2005_assessment(demo):
+    # "对区内31家目标单位……进行考核，经贸发展局、投资服务局、人事劳动和社会保障局等23个
+    # 单位被评为……先进单位；投资集团公司、法院、检察院等8个单位被评为……合格单位"
+    grades = dict(
+        query(
+            demo,
+            "select grade, count(*) from mart.assessment_results where year = 2005 group by 1",
+        )
+    )
+    assert grades == {"advanced": 23, "pass": 8}
+    named = dict(
+        query(
+            demo,
+            "select unit_name, grade from mart.assessment_results where year = 2005"
+            " and unit_name in ('经贸发展局', '投资服务局', '人事劳动和社会保障局',"
+            " '投资集团公司', '法院', '检察院')",
+        )
+    )
+    assert named == {
+        "经贸发展局": "advanced",
+        "投资服务局": "advanced",
+        "人事劳动和社会保障局": "advanced",
+        "投资集团公司": "pass",
+        "法院": "pass",
+        "检察院": "pass",
+    }
+    # "在2005年度市级政府部门目标综合考核中排名第四，并被评为'完成2005年度工作目标任务先进单位'"
+    assert query(demo, "select year, rank, title from assess.external_rankings") == [
+        (2005, 4, "完成2005年度工作目标任务先进单位")
+    ]
+
+
+def test_demo_register_has_the_seeds_2006_counts(demo):
+    # "主要工作目标69项（含11项特色指标），为民办实事目标10项，网络、专项目标30项，
+    # 四川省委、省政府目标43项"
+    counts = dict(
+        query(
+            demo,
+            "select source, count(*) from mart.target_completion where year = 2006 group by 1",
+        )
+    )
+    assert counts == {
+        "city": 58,
+        "characteristic": 11,
+        "livelihood": 10,
+        "special": 30,
+        "provincial": 43,
+    }
+    assert counts["city"] + counts["characteristic"] == 69

@@ -160,7 +160,9 @@ create policy steward_publishes on assess.schemes as restrictive for update to d
     using (auth.has_role('steward') and auth.all_units())
     with check (
         auth.has_role('steward') and auth.all_units()
-        and (published_by is null or published_by = current_setting('ducha.account', true))
+        -- the scheme it publishes is signed by the account; the one it supersedes
+        -- keeps the name of whoever published that
+        and (status <> 'published' or published_by = current_setting('ducha.account', true))
     );
 create policy steward_signs on assess.external_rankings as restrictive for insert
     to ducha_dashboard
