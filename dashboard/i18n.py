@@ -1214,7 +1214,7 @@ _COLUMNS_ZH.update(
         "assessing_body": "考核机关",
         "assessment": "考核名称",
         "out_of": "参评单位数",
-        "title": "称号",
+        "award_title": "称号",
     }
 )
 _COLUMNS_EN.update(
@@ -1240,7 +1240,7 @@ _COLUMNS_EN.update(
         "assessing_body": "Assessing body",
         "assessment": "Assessment",
         "out_of": "Out of",
-        "title": "Title",
+        "award_title": "Title awarded",
         "evaluation_type": "Evaluation",
         "score": "Score",
         "raters": "Raters",

@@ -1364,7 +1364,7 @@ def assessment_items(url: Access, year: int, unit: str) -> pd.DataFrame:
 
 
 _EXTERNAL_RANKINGS = """
-select year, assessing_body, assessment, rank, out_of, title, illustrative
+select year, assessing_body, assessment, rank, out_of, title as award_title, illustrative
 from assess.external_rankings
 order by year desc, assessing_body
 """

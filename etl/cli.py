@@ -272,7 +272,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser(
         "demo",
-        help="载入2006年示例数据 / load the seed's 2006 figures as returns",
+        help="载入2006年示例数据及2005年度目标绩效考核 / load the seed's 2006 figures and"
+        " its 2005 assessment as returns",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

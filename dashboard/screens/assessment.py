@@ -54,7 +54,7 @@ rankings = queries.external_rankings(url)
 rankings = rankings[rankings["year"] == year]
 for ranking in rankings.itertuples():
     out_of = f" / {ranking.out_of}" if pd.notna(ranking.out_of) else ""
-    title = f"，{ranking.title}" if language == "zh" else f"; {ranking.title}"
+    title = f"，{ranking.award_title}" if language == "zh" else f"; {ranking.award_title}"
     st.success(
         t(
             "assess.external",
@@ -62,7 +62,7 @@ for ranking in rankings.itertuples():
             assessment=fmt.plain(ranking.assessment),
             rank=ranking.rank,
             out_of=out_of,
-            title=fmt.plain(title) if ranking.title else "",
+            title=fmt.plain(title) if ranking.award_title else "",
         )
     )
 

@@ -197,7 +197,7 @@ if not rankings.empty:
             Col("assessment"),
             Col("rank", "int"),
             Col("out_of", "int"),
-            Col("title"),
+            Col("award_title"),
         ],
         key="overview_external_rankings",
         title=t("assess.external_title"),
