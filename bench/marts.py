@@ -214,6 +214,53 @@ FILL = [
         ) as item;
         """,
     ),
+    (
+        "assessment",
+        # 目标绩效考核 (issue 12): each year's published default scheme with every unit
+        # assessed, three evaluations a unit and a bonus item for every tenth unit.
+        # The rows name the units file (what is measured is serving, not the ledger).
+        """
+        insert into assess.schemes (year, status, title, created_by, published_by, published_at)
+        select y, 'published', y || '年度目标绩效考核', 'bench', 'bench', now()
+        from generate_series({first}, {last}) as y;
+        insert into assess.classes (scheme_id, class_code, name_zh, name_en, sort_order,
+                                    advanced_min, pass_min, advanced_share)
+        select s.scheme_id, c.code, c.zh, c.en, c.sort_order, 90, 60, 0.8
+        from assess.schemes as s
+        cross join (values ('subdistrict', '街道', 'Subdistricts', 0),
+                           ('department', '部门、直属单位', 'Departments', 1))
+            as c (code, zh, en, sort_order);
+        insert into assess.members (scheme_id, unit_code, class_code)
+        select s.scheme_id, u.unit_code,
+               case when u.unit_type = 'subdistrict' then 'subdistrict' else 'department' end
+        from assess.schemes as s cross join bench_units as u;
+        insert into assess.parts (scheme_id, part, weight, cap)
+        select s.scheme_id, p.part, p.weight, p.cap
+        from assess.schemes as s
+        cross join (values ('targets', 0.6, null), ('leaders', 0.2, null),
+                           ('satisfaction', 0.1, null), ('integrity', 0.1, null),
+                           ('bonus', 1, 5), ('deduction', 1, 10)) as p (part, weight, cap);
+        insert into assess.tiers (scheme_id, side, lower_rate, upper_rate, share_per_point)
+        select s.scheme_id, t.side, t.lower_rate, t.upper_rate, t.share_per_point
+        from assess.schemes as s
+        cross join (values ('over', 1, 1.1, 0.01), ('over', 1.1, null, 0.005),
+                           ('under', 0.9, 1, 0.02), ('under', 0, 0.9, 0.03))
+            as t (side, lower_rate, upper_rate, share_per_point);
+        insert into core.assessment_evaluations (file_id, row_no, year, unit_code,
+                                                 evaluation_type, score, raters, is_current)
+        select (select file_id from bench_file_ids where kind = 'units'), u.n * 3 + e, y,
+               u.unit_code, (array['leaders', 'satisfaction', 'integrity'])[e],
+               70 + (u.n * 7 + e + y) % 30, 10 + e, true
+        from generate_series({first}, {last}) as y
+        cross join bench_units as u cross join generate_series(1, 3) as e;
+        insert into core.assessment_items (file_id, row_no, year, item_code, unit_code,
+                                           item_type, points, reason, is_current)
+        select (select file_id from bench_file_ids where kind = 'units'), u.n, y,
+               'JF-' || y || '-' || u.n, u.unit_code, 'bonus', 1 + u.n % 4, '表彰', true
+        from generate_series({first}, {last}) as y
+        cross join bench_units as u where u.n % 10 = 0;
+        """,
+    ),
 ]
 
 COUNTS = """
@@ -310,6 +357,8 @@ def scopes(year: int, item_codes: list[str] | None = None) -> list[dict[str, obj
         "period": f"{year}-Q2",
         "limit": queries.RESUBMITTED_LIMIT,
         "rows_limit": queries.RETURN_ROWS_LIMIT,
+        # 目标考核: the latest year's scheme (one a year, in year order).
+        "scheme_id": year - FIRST_YEAR + 1,
     }
     chosen = [
         queries.Scope(year=year),

@@ -33,6 +33,7 @@ _PAGES = [
     st.Page("screens/disability_aid.py", title=t("page.aid"), url_path="disability-aid"),
     st.Page("screens/supervision.py", title=t("page.supervision"), url_path="supervision"),
     st.Page("screens/bulletins.py", title=t("page.bulletins"), url_path="bulletins"),
+    st.Page("screens/assessment.py", title=t("page.assessment"), url_path="assessment"),
 ]
 _STEWARD_PAGES = [
     st.Page("screens/steward_inbox.py", title=t("page.inbox"), url_path="inbox"),

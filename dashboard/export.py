@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import numbers
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 import pandas as pd
@@ -55,7 +55,11 @@ def to_csv(frame: pd.DataFrame, rate_columns: Iterable[str] = ()) -> bytes:
 
 def to_xlsx(frame: pd.DataFrame, sheet: str, rate_columns: Iterable[str] = ()) -> bytes:
     """An .xlsx workbook of one sheet: text as text, numbers as numbers, rates as 0.0%."""
-    rates = set(rate_columns)
+    return to_xlsx_book([(sheet, frame, rate_columns)])
+
+
+def to_xlsx_book(sheets: Sequence[tuple[str, pd.DataFrame, Iterable[str]]]) -> bytes:
+    """An .xlsx workbook of one sheet per (name, table, rate columns), written as to_xlsx."""
     buffer = io.BytesIO()
     # Strings are written as strings: never as formulas, URLs or numbers.
     options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
@@ -65,34 +69,42 @@ def to_xlsx(frame: pd.DataFrame, sheet: str, rate_columns: Iterable[str] = ()) -
         percent = book.add_format({"num_format": "0.0%"})
         day = book.add_format({"num_format": "yyyy-mm-dd"})
         moment = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
-        # Excel forbids []:*?/\ and controls in sheet names, an apostrophe at either
-        # end and the name "History", and caps them at 31 characters.
-        name = "".join(c for c in sheet if c not in "[]:*?/\\" and c.isprintable())[:31]
-        name = name.strip("'")
-        if not name or name.lower() == "history":
-            name = "Sheet1"
-        worksheet = book.add_worksheet(name)
-        for col, header in enumerate(frame.columns):
-            header = str(header)
-            worksheet.write_string(0, col, header, quoted if looks_like_formula(header) else bold)
-            worksheet.set_column(col, col, max(10, min(40, len(header) * 2)))
-        for row_no, row in enumerate(frame.itertuples(index=False, name=None), start=1):
-            for col, (header, value) in enumerate(zip(frame.columns, row, strict=True)):
-                if _is_missing(value):
-                    continue
-                if isinstance(value, str):
-                    fmt = quoted if looks_like_formula(value) else None
-                    worksheet.write_string(row_no, col, value, fmt)
-                elif isinstance(value, bool):
-                    worksheet.write_boolean(row_no, col, value)
-                elif isinstance(value, datetime):
-                    # Excel has no time zones: keep the wall-clock time shown on screen.
-                    worksheet.write_datetime(row_no, col, value.replace(tzinfo=None), moment)
-                elif isinstance(value, date):
-                    worksheet.write_datetime(row_no, col, value, day)
-                elif isinstance(value, numbers.Real):
-                    number_format = percent if header in rates else None
-                    worksheet.write_number(row_no, col, float(value), number_format)
-                else:
-                    worksheet.write_string(row_no, col, str(value))
+        taken: set[str] = set()
+        for sheet, frame, rate_columns in sheets:
+            rates = set(rate_columns)
+            # Excel forbids []:*?/\ and controls in sheet names, an apostrophe at either
+            # end and the name "History", and caps them at 31 characters.
+            name = "".join(c for c in sheet if c not in "[]:*?/\\" and c.isprintable())[:31]
+            name = name.strip("'")
+            if not name or name.lower() == "history":
+                name = "Sheet1"
+            while name.lower() in taken:
+                name = f"{name[:28]}_{len(taken)}"
+            taken.add(name.lower())
+            worksheet = book.add_worksheet(name)
+            for col, header in enumerate(frame.columns):
+                header = str(header)
+                worksheet.write_string(
+                    0, col, header, quoted if looks_like_formula(header) else bold
+                )
+                worksheet.set_column(col, col, max(10, min(40, len(header) * 2)))
+            for row_no, row in enumerate(frame.itertuples(index=False, name=None), start=1):
+                for col, (header, value) in enumerate(zip(frame.columns, row, strict=True)):
+                    if _is_missing(value):
+                        continue
+                    if isinstance(value, str):
+                        fmt = quoted if looks_like_formula(value) else None
+                        worksheet.write_string(row_no, col, value, fmt)
+                    elif isinstance(value, bool):
+                        worksheet.write_boolean(row_no, col, value)
+                    elif isinstance(value, datetime):
+                        # Excel has no time zones: keep the wall-clock time shown on screen.
+                        worksheet.write_datetime(row_no, col, value.replace(tzinfo=None), moment)
+                    elif isinstance(value, date):
+                        worksheet.write_datetime(row_no, col, value, day)
+                    elif isinstance(value, numbers.Real):
+                        number_format = percent if header in rates else None
+                        worksheet.write_number(row_no, col, float(value), number_format)
+                    else:
+                        worksheet.write_string(row_no, col, str(value))
     return buffer.getvalue()

@@ -9,7 +9,9 @@ from __future__ import annotations
 import streamlit as st
 
 from etl.kinds import (
+    ASSESSMENT_ITEM_TYPES,
     DIRECTIONS,
+    EVALUATION_TYPES,
     KINDS,
     SATISFACTION,
     SUPERVISION_SOURCES,
@@ -1150,5 +1152,183 @@ _ENUMS_EN.update(
     {
         "warning": {"red": "red", "yellow": "yellow", "blue": "blue"},
         "bulletin_kind": {"supervision": "supervision bulletin", "meeting": "meeting decisions"},
+    }
+)
+
+
+# ------------------------------------------------ 目标绩效考核 (issue 12) --
+
+_LABELS.update(
+    {
+        "page.assessment": ("目标考核", "Assessment"),
+        "assess.year": ("考核年度", "Assessment year"),
+        "assess.empty": (
+            "还没有考核方案。数据管理员用 ducha demo 载入示例，或在数据仓库中建立该年度的考核方案"
+            "（etl/assessment.py 的默认方案），再载入“考核评估得分”和“考核加减分事项”报表。",
+            "No assessment scheme yet. A steward loads the demo (ducha demo), or creates the"
+            " year's scheme (etl/assessment.py's defaults), then loads the evaluation-score and"
+            " bonus/deduction returns.",
+        ),
+        "assess.no_results": (
+            "{year} 年度的考核方案还没有考核单位。",
+            "The {year} scheme has no assessed units yet.",
+        ),
+        "assess.scheme": (
+            "考核方案：{title}（{status}，{by} {at}）",
+            "Scheme: {title} ({status}, {by} {at})",
+        ),
+        "assess.illustrative": (
+            "示例数据：先进、合格单位的个数和点名的单位、第四名取自年鉴；各单位的得分、其余单位的"
+            "名称和等次为示例。",
+            "Illustrative: the counts of 先进 and 合格 units, the units named and the fourth place"
+            " are the yearbook's; every score, the other units' names and grades are illustrative.",
+        ),
+        "assess.assessed": ("考核单位", "Units assessed"),
+        "assess.external": (
+            "{body}{assessment}：第 {rank} 名{out_of}{title}",
+            "{body}, {assessment}: ranked {rank}{out_of}{title}",
+        ),
+        "assess.external_title": ("外部考核排名", "External rankings"),
+        "assess.ranking": ("{name} 排名", "{name}: ranking"),
+        "assess.scorecard": ("单位考核计分卡", "A unit's scorecard"),
+        "assess.pick_unit": ("单位", "Unit"),
+        "assess.parts": ("得分构成", "Parts of the total"),
+        "assess.targets": ("目标计分（累进计分）", "Targets' points (progressive scoring)"),
+        "assess.evaluations": ("评估得分", "Evaluations"),
+        "assess.items": ("加减分及一票否决事项", "Bonus, deduction and veto items"),
+        "assess.no_items": ("没有加减分事项。", "No bonus or deduction items."),
+        "assess.total_line": (
+            "总分 {total} = 各部分加权得分之和；类内第 {rank} 名（共 {size} 个单位），等次：{grade}",
+            "Total {total} = the sum of the weighted parts; rank {rank} of {size} in class,"
+            " grade: {grade}",
+        ),
+        "assess.summary_export": (
+            "下载考核结果汇总表（Excel）",
+            "Download the results table (Excel)",
+        ),
+        "assess.scorecard_export": ("下载本单位计分卡（Excel）", "Download this scorecard (Excel)"),
+        "assess.summary_title": ("考核结果汇总表", "Results table"),
+        "assess.drafts": ("方案草案与已发布方案对比", "Draft versus published scheme"),
+        "assess.draft_pick": ("草案", "Draft"),
+        "assess.no_drafts": ("本年度没有草案。", "No draft for this year."),
+        "assess.changes": (
+            "按草案，{changed} 个单位的排名或等次会变化。",
+            "Under the draft, {changed} units change rank or grade.",
+        ),
+        "assess.new_draft": ("新建草案（数据管理员）", "New draft (stewards)"),
+        "assess.share": ("{name}：先进比例上限", "{name}: share that may be 先进"),
+        "assess.advanced_min": ("{name}：先进最低分", "{name}: lowest total for 先进"),
+        "assess.make_draft": (
+            "保存为草案（署名：{account}）",
+            "Save as a draft (signed {account})",
+        ),
+        "assess.publish": (
+            "发布此草案（署名：{account}）",
+            "Publish this draft (signed {account})",
+        ),
+        "assess.published_now": ("已发布。", "Published."),
+        "assess.drafted": ("已保存草案 {scheme}。", "Draft {scheme} saved."),
+        "assess.note": ("说明", "Note"),
+    }
+)
+_COLUMNS_ZH.update(
+    {
+        "class_name": "考核类别",
+        "total": "总分",
+        "rank_in_class": "类内排名",
+        "grade": "等次",
+        "vetoed": "一票否决",
+        "previous_rank": "上年排名",
+        "rank_change": "名次变化",
+        "part": "考核内容",
+        "raw": "原始得分",
+        "weighted": "加权得分",
+        "extra_points": "超额加分",
+        "deducted_points": "未完成扣分",
+        "capped_label": "达到加分上限",
+        "target_points": "计分",
+        "vetoed_label": "一票否决",
+        "draft_total": "草案总分",
+        "draft_rank": "草案排名",
+        "draft_grade": "草案等次",
+        "assessing_body": "考核机关",
+        "assessment": "考核名称",
+        "out_of": "参评单位数",
+        "award_title": "称号",
+    }
+)
+_COLUMNS_EN.update(
+    {
+        "class_name": "Class",
+        "total": "Total",
+        "rank_in_class": "Rank in class",
+        "grade": "Grade",
+        "vetoed": "Vetoed",
+        "previous_rank": "Last year's rank",
+        "rank_change": "Places gained",
+        "part": "Part",
+        "raw": "Raw score",
+        "weighted": "Weighted",
+        "extra_points": "Extra points",
+        "deducted_points": "Points deducted",
+        "capped_label": "At the cap",
+        "target_points": "Points earned",
+        "vetoed_label": "Vetoed",
+        "draft_total": "Draft total",
+        "draft_rank": "Draft rank",
+        "draft_grade": "Draft grade",
+        "assessing_body": "Assessing body",
+        "assessment": "Assessment",
+        "out_of": "Out of",
+        "award_title": "Title awarded",
+        "evaluation_type": "Evaluation",
+        "score": "Score",
+        "raters": "Raters",
+        "item_type": "Item type",
+        "points": "Points",
+        "reason": "Reason",
+        "document": "Document",
+    }
+)
+_ENUMS_ZH.update(
+    {
+        "grade": {"advanced": "先进", "pass": "合格", "fail": "不合格"},
+        "part": {
+            "targets": "目标完成",
+            "leaders": "领导评估",
+            "satisfaction": "政务服务满意度评估",
+            "integrity": "党风廉政建设评估",
+            "bonus": "加分",
+            "deduction": "扣分",
+        },
+        "evaluation_type": EVALUATION_TYPES,
+        "item_type": ASSESSMENT_ITEM_TYPES,
+        "scheme_status": {"draft": "草案", "published": "已发布", "superseded": "已被替代"},
+    }
+)
+_ENUMS_EN.update(
+    {
+        "grade": {"advanced": "advanced", "pass": "pass", "fail": "fail"},
+        "part": {
+            "targets": "targets",
+            "leaders": "leaders' evaluation",
+            "satisfaction": "service satisfaction",
+            "integrity": "clean government",
+            "bonus": "bonus",
+            "deduction": "deduction",
+        },
+        "evaluation_type": {
+            "leaders": "leaders' evaluation",
+            "satisfaction": "service satisfaction",
+            "integrity": "clean government",
+        },
+        "item_type": {"bonus": "bonus", "deduction": "deduction", "veto": "veto"},
+        "scheme_status": {"draft": "draft", "published": "published", "superseded": "superseded"},
+    }
+)
+_ENUMS_EN["kind"].update(
+    {
+        "assessment_evaluations": "assessment evaluations",
+        "assessment_items": "assessment bonus and deduction items",
     }
 )

@@ -39,18 +39,27 @@ if TYPE_CHECKING:  # the ETL's modules load on first use, not with the dashboard
 
 TTL_SECONDS = 60
 # Views the pages read; a warehouse missing any of them needs `ducha db upgrade`.
-REQUIRED_VIEWS = (
-    "mart.target_completion",
-    "mart.target_progress",
-    "mart.employment",
-    "mart.disability_aid",
-    "mart.supervision_items",
-    "mart.supervision_closure",
-    "mart.supervision_warnings",
-    "mart.units",
-    "mart.return_rows",
-    "mart.years",
-    "ingest.reporting_calendar",
+# Each kind's own mart view (etl/kinds.py) is among them, whatever its kind.
+REQUIRED_VIEWS = tuple(
+    dict.fromkeys(
+        (
+            "mart.target_completion",
+            "mart.target_progress",
+            "mart.employment",
+            "mart.disability_aid",
+            "mart.supervision_items",
+            "mart.supervision_closure",
+            "mart.supervision_warnings",
+            "mart.units",
+            "mart.return_rows",
+            "mart.years",
+            "ingest.reporting_calendar",
+            *(kind.mart_view for kind in KINDS.values() if kind.mart_view),
+            "mart.assessment_scores",
+            "mart.assessment_results",
+            "mart.assessment_target_points",
+        )
+    )
 )
 
 
@@ -1292,3 +1301,185 @@ def units_outside_scope(path: Path, kind: str | None, units: Sequence[str]) -> R
                 break
     found.row_count = 0
     return found if found.problems else None
+
+
+# ------------------------------------------------- 目标绩效考核 (issue 12) --
+# The year's results, parts, targets' points, evaluations and items, all from
+# the mart views of sql/views/90_mart_assessment.sql; a draft scheme is read
+# through the *_by_scheme views beside the year's own.
+
+_ASSESSMENT_YEARS = """
+select distinct year from assess.year_schemes order by year desc
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def assessment_years(url: Access) -> list[int]:
+    """Years with an assessment scheme, latest first."""
+    return [int(year) for year in _read(url, _ASSESSMENT_YEARS)["year"]]
+
+
+_SCHEMES = """
+select scheme_id, year, status, title, based_on, created_by, created_at, published_by,
+       published_at, note, over_cap, veto_bars, default_target_weight
+from assess.schemes
+where year = %(year)s
+order by scheme_id desc
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def assessment_schemes(url: Access, year: int) -> pd.DataFrame:
+    """Every scheme of the year (drafts, the published one, those it superseded), newest first."""
+    return _read(url, _SCHEMES, {"year": year})
+
+
+# The year's results with last year's rank of the same unit (NULL: not assessed then).
+_ASSESSMENT_RESULTS = """
+select
+    results.scheme_id, results.year, results.class_code, results.class_zh, results.class_en,
+    results.sort_order, results.rank_in_class, results.unit_code, results.unit_name,
+    results.total, results.grade, results.vetoed, results.class_size,
+    before.rank_in_class as previous_rank,
+    before.rank_in_class - results.rank_in_class as rank_change
+from mart.assessment_results as results
+left join mart.assessment_results as before
+    on before.year = results.year - 1 and before.unit_code = results.unit_code
+where results.year = %(year)s
+order by results.sort_order, results.rank_in_class, results.unit_code
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def assessment_results(url: Access, year: int) -> pd.DataFrame:
+    """mart.assessment_results of the year, by class and rank, with last year's rank."""
+    return _read(url, _ASSESSMENT_RESULTS, {"year": year})
+
+
+_SCHEME_RESULTS = """
+select scheme_id, class_code, unit_code, unit_name, total, rank_in_class, grade, vetoed
+from mart.assessment_results_by_scheme
+where scheme_id = %(scheme_id)s
+order by class_code, rank_in_class, unit_code
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def scheme_results(url: Access, scheme_id: int) -> pd.DataFrame:
+    """The results one scheme (a draft, say) would give."""
+    return _read(url, _SCHEME_RESULTS, {"scheme_id": int(scheme_id)})
+
+
+_ASSESSMENT_SCORES = """
+select year, unit_code, unit_name, class_code, part, raw, weight, weighted
+from mart.assessment_scores
+where year = %(year)s and (%(unit)s::text is null or unit_code = %(unit)s)
+order by unit_code, array_position(
+    array['targets', 'leaders', 'satisfaction', 'integrity', 'bonus', 'deduction'], part)
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def assessment_scores(url: Access, year: int, unit: str | None = None) -> pd.DataFrame:
+    """The parts of each unit's total (one unit's when ``unit`` is given)."""
+    return _read(url, _ASSESSMENT_SCORES, {"year": year, "unit": unit})
+
+
+_ASSESSMENT_TARGETS = """
+select points.target_code, points.target_name, points.source, points.direction,
+       points.measure, points.planned_value, points.actual_value, points.completion_rate,
+       points.weight, points.extra_points, points.deducted_points,
+       points.points as target_points,
+       points.capped, points.period
+from mart.assessment_target_points as points
+join assess.year_schemes as ys on ys.scheme_id = points.scheme_id
+where points.year = %(year)s and points.unit_code = %(unit)s
+order by points.target_code
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def assessment_targets(url: Access, year: int, unit: str) -> pd.DataFrame:
+    """One unit's targets with the points 累进计分 gives them."""
+    return _read(url, _ASSESSMENT_TARGETS, {"year": year, "unit": unit})
+
+
+_ASSESSMENT_EVALUATIONS = """
+select year, unit_code, unit_name, evaluation_type, score, raters, note
+from mart.assessment_evaluations
+where year = %(year)s and unit_code = %(unit)s
+order by evaluation_type
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def assessment_evaluations(url: Access, year: int, unit: str) -> pd.DataFrame:
+    """One unit's evaluation scores."""
+    return _read(url, _ASSESSMENT_EVALUATIONS, {"year": year, "unit": unit})
+
+
+_ASSESSMENT_ITEMS = """
+select year, item_code, unit_code, unit_name, item_type, points, reason, document
+from mart.assessment_items
+where year = %(year)s and unit_code = %(unit)s
+order by item_code
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def assessment_items(url: Access, year: int, unit: str) -> pd.DataFrame:
+    """One unit's bonus, deduction and veto items."""
+    return _read(url, _ASSESSMENT_ITEMS, {"year": year, "unit": unit})
+
+
+_EXTERNAL_RANKINGS = """
+select year, assessing_body, assessment, rank, out_of, title as award_title, illustrative
+from assess.external_rankings
+order by year desc, assessing_body
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def external_rankings(url: Access) -> pd.DataFrame:
+    """Where the zone stood in higher bodies' assessments, latest first."""
+    return _read(url, _EXTERNAL_RANKINGS)
+
+
+def draft_assessment_scheme(
+    url: Access,
+    scheme_id: int,
+    weights: dict[str, float],
+    class_rules: dict[str, dict[str, float]],
+    note: str | None,
+) -> int:
+    """A steward's draft: a copy of the scheme with changed weights and grade rules, signed."""
+    from decimal import Decimal
+
+    from etl import assessment
+
+    try:
+        with scoped_connection(url) as conn:
+            return assessment.draft_from(
+                conn,
+                int(scheme_id),
+                url.account,
+                weights={part: Decimal(str(v)) for part, v in weights.items()},
+                class_rules={
+                    code: {name: Decimal(str(v)) for name, v in rules.items()}
+                    for code, rules in class_rules.items()
+                },
+                note=note,
+            )
+    finally:
+        st.cache_data.clear()
+
+
+def publish_assessment_scheme(url: Access, scheme_id: int) -> None:
+    """Publish a draft as the year's scheme, signed by the person's account."""
+    from etl import assessment
+
+    try:
+        with scoped_connection(url) as conn:
+            assessment.publish(conn, int(scheme_id), url.account)
+    finally:
+        st.cache_data.clear()

@@ -278,7 +278,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser(
         "demo",
-        help="载入2006年示例数据 / load the seed's 2006 figures as returns",
+        help="载入2006年示例数据及2005年度目标绩效考核 / load the seed's 2006 figures and"
+        " its 2005 assessment as returns",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -715,10 +716,11 @@ def cmd_template(settings: Settings, kind: str, output: Path, offline: bool) -> 
 
 
 def cmd_demo(settings: Settings) -> int:
-    from etl.demo import DEMO_AS_OF, write_demo_returns
+    from etl.demo import DEMO_AS_OF, record_demo_assessment, write_demo_returns
     from etl.load import ingest_files
 
     url = _upgraded(settings)
+    record_demo_assessment(url)
     with tempfile.TemporaryDirectory(prefix="ducha-demo-") as folder:
         paths = write_demo_returns(Path(folder))
         reports = ingest_files(url, paths, as_of=DEMO_AS_OF)

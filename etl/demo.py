@@ -1,6 +1,7 @@
 """The demo data set: the seed's 2006 figures written as the return files units send.
 
-``ducha demo`` calls :func:`write_demo_returns` and ingests the files through the
+``ducha demo`` records the 2005 assessment's scheme (:func:`record_demo_assessment`),
+calls :func:`write_demo_returns` and ingests the files through the
 normal pipeline with ``as_of=DEMO_AS_OF``. Every figure a leader will check comes
 from ``shared/seed/chengdu-hitech-2006-target-supervision.md`` (quoted beside it);
 what the seed does not give (planned values, mid-year progress, names of places
@@ -62,6 +63,12 @@ UNITS: tuple[tuple[str, str, str], ...] = (
     ("ZS-DS", "地税局", "affiliated"),
     ("ZS-CL", "残疾人联合会", "affiliated"),
     ("ZS-RJY", "天府软件园有限公司", "affiliated"),
+    # Five more, so the 2005 assessment has the seed's 31 目标单位; names illustrative.
+    ("BM-JW", "纪工委监察局", "department"),
+    ("BM-SJ", "审计局", "department"),
+    ("ZS-GT", "国土资源分局", "affiliated"),
+    ("ZS-ZJ", "质量技术监督分局", "affiliated"),
+    ("ZS-XF", "消防大队", "affiliated"),
 )
 
 # ---------------------------------------------------------------------------
@@ -208,6 +215,214 @@ TARGETS: tuple[DemoTarget, ...] = (
                "2", "100", "100"),
 )
 # fmt: on
+
+# "主要工作目标69项（含11项特色指标），为民办实事目标10项，网络、专项目标30项，四川省委、
+# 省政府目标43项": the register holds the seed's counts. Beyond the targets above, the
+# rest are illustrative: "<unit>年度重点工作目标（示例）", spread over the units in turn,
+# each met or exceeded ("各项目标均完成或超额完成").
+REGISTER_COUNTS = {
+    "city": 58,
+    "characteristic": 11,
+    "livelihood": 10,
+    "special": 30,
+    "provincial": 43,
+}
+_FILLER_PREFIX = {"city": "CS", "special": "ZX", "provincial": "SW"}
+
+
+def _filler_targets() -> tuple[DemoTarget, ...]:
+    names = {code: name for code, name, _ in UNITS}
+    owners = [code for code, _, _ in UNITS[:26]]  # the units with 2006 returns
+    written = {source: sum(t.source == source for t in TARGETS) for source in REGISTER_COUNTS}
+    fillers = []
+    turn = 0
+    for source, prefix in _FILLER_PREFIX.items():
+        for number in range(written[source] + 1, REGISTER_COUNTS[source] + 1):
+            unit = owners[turn % len(owners)]
+            planned = 4 + turn % 5
+            fillers.append(
+                DemoTarget(
+                    f"{prefix}-{number:02d}",
+                    source,
+                    f"{names[unit]}年度重点工作目标（示例）{number}",
+                    unit,
+                    "项",
+                    str(planned),
+                    "higher",
+                    "1",
+                    str(planned // 2),
+                    str(planned + turn % 2),
+                )
+            )
+            turn += 1
+    return tuple(fillers)
+
+
+TARGETS = TARGETS + _filler_targets()
+
+# ---------------------------------------------------------------------------
+# 2005年度目标绩效综合考核. "对区内31家目标单位的目标完成情况进行考核，经贸发展局、投资
+# 服务局、人事劳动和社会保障局等23个单位被评为'2005年度目标绩效考核先进单位'；投资集团
+# 公司、法院、检察院等8个单位被评为'2005年度目标绩效考核合格单位'" and "成都高新区管委会
+# 在2005年度市级政府部门目标综合考核中排名第四，并被评为'完成2005年度工作目标任务先进
+# 单位'". The grades and the fourth place are the seed's; every score behind them
+# (targets, progress, evaluations, items) and the other units' grades are
+# illustrative, scored by the default scheme (etl/assessment.py).
+# ---------------------------------------------------------------------------
+ASSESSMENT_YEAR = 2005
+# The seed's 8 合格单位: the three it names and five illustrative ones.
+QUALIFIED_2005 = ("ZS-TZJT", "ZS-FY", "ZS-JCY", "JD-HZ", "BM-SJ", "ZS-GT", "ZS-ZJ", "ZS-XF")
+ADVANCED_NAMED_2005 = ("BM-JM", "BM-TZ", "BM-RL")
+EXTERNAL_RANKING_2005 = {
+    "year": ASSESSMENT_YEAR,
+    "assessing_body": "成都市委、市政府",
+    "assessment": "2005年度市级政府部门目标综合考核",
+    "rank": 4,
+    "out_of": None,  # the seed does not say of how many
+    "title": "完成2005年度工作目标任务先进单位",
+}
+DEMO_SIGNER = "ducha-demo"
+
+
+def _assessed_2005() -> list[tuple[int, str, str]]:
+    """(position, unit_code, unit_type) of the 31 units assessed for 2005."""
+    return [(i, code, kind) for i, (code, _, kind) in enumerate(UNITS)]
+
+
+def assessment_target_rows() -> list[Row]:
+    """目标库 2005: two targets a unit (illustrative), 分值 5 and 3."""
+    names = {code: name for code, name, _ in UNITS}
+    rows: list[Row] = []
+    for _, code, _ in _assessed_2005():
+        for number, weight in ((1, "5"), (2, "3")):
+            rows.append(
+                {
+                    "year": ASSESSMENT_YEAR,
+                    "target_code": f"K05-{code}-{number}",
+                    "target_name": f"{names[code]}2005年度工作目标（示例）{number}",
+                    "source": "city",
+                    "unit_code": code,
+                    "measure": "%",
+                    "planned_value": "100",
+                    "direction": "higher",
+                    "weight": weight,
+                }
+            )
+    return rows
+
+
+def assessment_progress_rows() -> list[Row]:
+    """目标进度 2005-12: 先进 units at or over plan, 合格 units a little under it."""
+    rows: list[Row] = []
+    for i, code, _ in _assessed_2005():
+        qualified = code in QUALIFIED_2005
+        actuals = ("92", "95") if qualified else (str(100 + i % 4), "100")
+        for number, actual in zip((1, 2), actuals, strict=True):
+            rows.append(
+                {
+                    "period": f"{ASSESSMENT_YEAR}-12",
+                    "unit_code": code,
+                    "target_code": f"K05-{code}-{number}",
+                    "actual_value": actual,
+                    "note": "示例",
+                }
+            )
+    return sorted(rows, key=lambda row: (str(row["unit_code"]), str(row["target_code"])))
+
+
+def assessment_evaluation_rows() -> list[Row]:
+    """领导评估, 政务服务满意度评估, 党风廉政建设评估 of 2005 (illustrative scores)."""
+    rows: list[Row] = []
+    for i, code, _ in _assessed_2005():
+        if code in QUALIFIED_2005:
+            scores = (80 + i % 5, 78 + i % 4, 85 + i % 3)
+        else:
+            scores = (90 + i % 7, 88 + i % 5, 92 + i % 4)
+        for kind, score, raters in zip(
+            ("leaders", "satisfaction", "integrity"), scores, (15, 120, 12), strict=True
+        ):
+            rows.append(
+                {
+                    "year": ASSESSMENT_YEAR,
+                    "unit_code": code,
+                    "evaluation_type": kind,
+                    "score": Decimal(score),
+                    "raters": raters,
+                    "note": "示例",
+                }
+            )
+    return rows
+
+
+def assessment_item_rows() -> list[Row]:
+    """加减分事项 of 2005 (illustrative)."""
+    return [
+        {
+            "year": ASSESSMENT_YEAR,
+            "item_code": "2005-JF-01",
+            "unit_code": "BM-JM",
+            "item_type": "bonus",
+            "points": Decimal(2),
+            "reason": "获省级表彰（示例）",
+            "document": "示例文件〔2005〕1号",
+        },
+        {
+            "year": ASSESSMENT_YEAR,
+            "item_code": "2005-JF-02",
+            "unit_code": "BM-TZ",
+            "item_type": "bonus",
+            "points": Decimal(1),
+            "reason": "招商引资工作获市级通报表扬（示例）",
+            "document": "示例文件〔2005〕2号",
+        },
+        {
+            "year": ASSESSMENT_YEAR,
+            "item_code": "2005-KF-01",
+            "unit_code": "ZS-XF",
+            "item_type": "deduction",
+            "points": Decimal(1),
+            "reason": "考核材料报送迟延（示例）",
+            "document": "",
+        },
+    ]
+
+
+def record_demo_assessment(url: str) -> None:
+    """The 2005 scheme (defaults, published) and the zone's external ranking, once.
+
+    Written before the returns are loaded: the assessment returns name the
+    year's assessed units, so the scheme must be there first.
+    """
+    import psycopg
+
+    from etl import assessment
+
+    members = {
+        code: "subdistrict" if kind == "subdistrict" else "department"
+        for _, code, kind in _assessed_2005()
+    }
+    with psycopg.connect(url) as conn:
+        exists = conn.execute(
+            "select 1 from assess.schemes where year = %s", (ASSESSMENT_YEAR,)
+        ).fetchone()
+        if exists is None:
+            scheme = assessment.create_scheme(
+                conn,
+                ASSESSMENT_YEAR,
+                DEMO_SIGNER,
+                members=members,
+                title="成都高新区目标管理实施细则（2005年版）（示例方案）",
+                note="示例 illustrative: the default scheme, not the office's own figures",
+            )
+            assessment.publish(conn, scheme, DEMO_SIGNER)
+        ranked = conn.execute(
+            "select 1 from assess.external_rankings where year = %s", (ASSESSMENT_YEAR,)
+        ).fetchone()
+        if ranked is None:
+            assessment.record_external_ranking(
+                conn, recorded_by=DEMO_SIGNER, **EXTERNAL_RANKING_2005
+            )
+
 
 # ---------------------------------------------------------------------------
 # 就业情况 — quarterly returns of the subdistricts for the five resettlement areas.
@@ -454,8 +669,8 @@ def unit_rows() -> list[Row]:
 
 
 def target_rows() -> list[Row]:
-    """目标库 2006."""
-    return [
+    """目标库 2005 (the assessment's, illustrative) and 2006."""
+    return assessment_target_rows() + [
         {
             "year": DEMO_YEAR,
             "target_code": t.code,
@@ -725,6 +940,26 @@ def write_demo_returns(folder: Path) -> list[Path]:
             chinese=True,
         )
     )
+    returns += [
+        _write_csv(
+            folder / f"target_progress_{ASSESSMENT_YEAR}-12.csv",
+            KINDS["target_progress"],
+            assessment_progress_rows(),
+            chinese=True,
+        ),
+        _write_csv(
+            folder / f"assessment_evaluations_{ASSESSMENT_YEAR}.csv",
+            KINDS["assessment_evaluations"],
+            assessment_evaluation_rows(),
+            chinese=True,
+        ),
+        _write_xlsx(
+            folder / f"assessment_items_{ASSESSMENT_YEAR}.xlsx",
+            KINDS["assessment_items"],
+            assessment_item_rows(),
+            chinese=True,
+        ),
+    ]
     returns += [
         _write_csv(
             folder / f"target_progress_{period}.csv",

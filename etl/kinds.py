@@ -32,6 +32,14 @@ SUPERVISION_SOURCES = {
 # An address a mail server will take: one @, a dotted domain, no spaces.
 EMAIL_REGEX = r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
 SATISFACTION = {"satisfied": "满意", "basically": "基本满意", "unsatisfied": "不满意"}
+# 目标绩效考核's bonus, deduction and veto (一票否决) items.
+ASSESSMENT_ITEM_TYPES = {"bonus": "加分", "deduction": "扣分", "veto": "一票否决"}
+# 目标绩效考核's evaluations (《实施细则》: 领导评估、政务服务满意度评估、党风廉政建设评估).
+EVALUATION_TYPES = {
+    "leaders": "领导评估",
+    "satisfaction": "政务服务满意度评估",
+    "integrity": "党风廉政建设评估",
+}
 
 
 @dataclass(frozen=True)
@@ -90,12 +98,21 @@ class PairRule:
 
 @dataclass(frozen=True)
 class Reference:
-    """A set-based rule checked against the warehouse (unknown unit or target)."""
+    """A set-based rule checked against the warehouse (unknown unit or target).
+
+    ``query`` selects the offending rows as (row_no, value, other) from
+    ``{staged}`` (staging.<kind>) for ``%(file_id)s``, at most ``%(cap)s`` of
+    them; ``detail_zh``/``detail_en`` follow the message with ``{value}`` and
+    ``{other}`` filled in. Without a query, etl/validate.py has one for the slug.
+    """
 
     slug: str
     columns: tuple[str, ...]
     zh: str
     en: str
+    query: str | None = None
+    detail_zh: str = "：“{value}”"
+    detail_en: str = ": '{value}'"
 
 
 @dataclass(frozen=True)
@@ -360,9 +377,89 @@ SUPERVISION = Kind(
     ),
 )
 
+# A unit outside the year's assessed list (the members of the year's scheme,
+# assess.assessed_units, sql/migrations/0060). An unknown unit is reported as such, not twice.
+_ASSESSED_UNIT = Reference(
+    slug="not-assessed-unit",
+    columns=("unit_code",),
+    zh="该单位不在该年度的考核单位名单中",
+    en="unit is not on the year's list of assessed units",
+    detail_zh="：“{value}”（{other} 年度）",
+    detail_en=": '{value}' (year {other})",
+    query="""
+        with outside as materialized (
+            select distinct unit_code, year from {staged}
+            where file_id = %(file_id)s and unit_code is not null and year is not null
+            except
+            select unit_code, year from assess.assessed_units
+        )
+        select s.row_no, s.unit_code as value, s.year::text as other
+        from {staged} as s
+        join outside as o on o.unit_code = s.unit_code and o.year = s.year
+        where s.file_id = %(file_id)s
+          and exists (
+              select 1 from core.units as u where u.is_current and u.unit_code = s.unit_code
+          )
+        order by s.row_no
+        limit %(cap)s
+    """,
+)
+
+# 考核评估得分: a unit's score in one evaluation of the year's assessment.
+ASSESSMENT_EVALUATIONS = Kind(
+    name="assessment_evaluations",
+    zh="考核评估得分",
+    version_key=("year", "unit_code", "evaluation_type"),
+    unique_together=(("year", "unit_code", "evaluation_type"),),
+    item_column="evaluation_type",
+    year_column="year",
+    mart_view="mart.assessment_evaluations",
+    references=(_unit_ref(), _ASSESSED_UNIT),
+    columns=(
+        Column("year", "考核年度", "int", minimum=2000, maximum=2100),
+        Column("unit_code", "单位代码", "text"),
+        Column("evaluation_type", "评估类型", "enum", enum=EVALUATION_TYPES),
+        Column("score", "得分", "number", minimum=0, maximum=100, max_decimals=2),
+        Column("raters", "评估人数", "int", minimum=1),
+        Column("note", "备注", "text", required=False),
+    ),
+)
+
+# 考核加减分事项: a bonus, deduction or veto of one unit in the year's assessment,
+# with its reason and the document it rests on.
+ASSESSMENT_ITEMS = Kind(
+    name="assessment_items",
+    zh="考核加减分事项",
+    version_key=("year", "item_code"),
+    unique_together=(("year", "item_code"),),
+    item_column="item_code",
+    year_column="year",
+    mart_view="mart.assessment_items",
+    references=(_unit_ref(), _ASSESSED_UNIT),
+    columns=(
+        Column("year", "考核年度", "int", minimum=2000, maximum=2100),
+        Column("item_code", "事项编号", "text"),
+        Column("unit_code", "单位代码", "text"),
+        Column("item_type", "事项类型", "enum", enum=ASSESSMENT_ITEM_TYPES),
+        # A veto's points are not counted (write 0).
+        Column("points", "分值", "number", minimum=0, maximum=100, max_decimals=2),
+        Column("reason", "事由", "text", max_length=500, verbatim=True),
+        Column("document", "文件依据", "text", required=False, max_length=200),
+    ),
+)
+
 KINDS: dict[str, Kind] = {
     kind.name: kind
-    for kind in (UNITS, TARGETS, TARGET_PROGRESS, EMPLOYMENT, DISABILITY_AID, SUPERVISION)
+    for kind in (
+        UNITS,
+        TARGETS,
+        TARGET_PROGRESS,
+        EMPLOYMENT,
+        DISABILITY_AID,
+        SUPERVISION,
+        ASSESSMENT_EVALUATIONS,
+        ASSESSMENT_ITEMS,
+    )
 }
 
 

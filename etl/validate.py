@@ -486,10 +486,13 @@ def _reference_problems(conn: psycopg.Connection, kind: Kind, file_id: int) -> l
     params = {"file_id": file_id, "cap": PROBLEMS_PER_RULE, "period_regex": PERIOD_REGEX}
     for reference in kind.references:
         staged = _staging_table(kind)
-        query = sql.SQL(_REFERENCE_SQL[reference.slug]).format(
+        text = reference.query or _REFERENCE_SQL[reference.slug]
+        query = sql.SQL(text).format(
             staged=staged, periods=sql.SQL(_PERIOD_YEARS).format(staged=staged)
         )
-        zh_detail, en_detail = _REFERENCE_DETAIL[reference.slug]
+        zh_detail, en_detail = _REFERENCE_DETAIL.get(
+            reference.slug, (reference.detail_zh, reference.detail_en)
+        )
         for row_no, value, other in conn.execute(query, params):
             value_text, other_text = _text(value), _text(other)
             problems.append(

@@ -81,16 +81,20 @@ def test_overview_headline_figures(monkeypatch, demo):
     assert f"{completed} / {targets} 项目标已完成" in text
     assert "成功上岗 95 / 推荐 104 人" in text
     assert "其中市委市政府督办办结 43 / 45 件（95.6%）" in text
-    # 2005 has no returns: no change is claimed, and the card says why.
+    # 2005 has only the targets of its assessment (目标考核): the target card alone
+    # claims a change; the others say the previous year has no returns.
     assert "上期（2005年）无数据" in text
-    assert all(m.delta in (None, "") for m in at.metric)
+    assert [m.label for m in at.metric if m.delta not in (None, "")] == ["目标完成率"]
 
 
 def test_overview_targets_by_source(monkeypatch, demo):
     at = open_app(monkeypatch, demo)
     shown = table(at, "overview_sources").set_index("来源")["目标数"].to_dict()
     expected = dict(
-        query(demo, "select source, count(*) from mart.target_completion group by source")
+        query(
+            demo,
+            "select source, count(*) from mart.target_completion where year = 2006 group by source",
+        )
     )
     labels = {
         "city": "市委市政府目标",
@@ -146,7 +150,10 @@ def test_targets_at_mid_year_use_time_progress(monkeypatch, demo):
     at = open_app(monkeypatch, demo, "targets", params={"year": "2006", "period": "2006-06"})
     assert "序时进度 49.6%" in captions(at)  # 181 of 365 days
     counts = {s: int(metric(at, s).value) for s in ("绿", "黄", "红", "未报送")}
-    assert sum(counts.values()) == query(demo, "select count(*) from mart.target_completion")[0][0]
+    assert (
+        sum(counts.values())
+        == query(demo, "select count(*) from mart.target_completion where year = 2006")[0][0]
+    )
     assert counts["未报送"] == 0
 
 

@@ -255,6 +255,7 @@ PAGES = [
     ("/employment", "就业指标", "employment"),
     ("/disability-aid", "残疾人救助", "disability_aid"),
     ("/supervision", "督办督查", "supervision"),
+    ("/assessment", "目标考核", "assessment"),
 ]
 
 
@@ -268,6 +269,16 @@ def test_every_page_renders_with_the_demo_figures(page, server):
     hosts = {urlparse(url).hostname for url in page.requests if not url.startswith("data:")}
     assert hosts == {"127.0.0.1"}, hosts  # no CDN, no telemetry, no fonts from elsewhere
     assert page.dialogs == []
+
+
+def test_assessment_page_shows_the_seeds_2005_grades(page, server):
+    _open(page, server, "/assessment", "目标考核")
+    assert _metric_values(page) == ["31", "23", "8", "0"]
+    assert (
+        page.get_by_text("成都市委、市政府2005年度市级政府部门目标综合考核：第 4 名").count() == 1
+    )
+    assert page.locator(".js-plotly-plot").count() == 2  # a ranking chart per class
+    _shot(page, "assessment")
 
 
 def test_overview_names_the_city_closure(page, server):

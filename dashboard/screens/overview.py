@@ -181,3 +181,21 @@ tables.show(
     key="overview_loads",
     title=t("overview.data_status"),
 )
+
+# Where the zone stood in higher bodies' assessments (目标考核, assess.external_rankings).
+rankings = queries.external_rankings(url)
+if not rankings.empty:
+    st.subheader(t("assess.external_title"))
+    tables.show(
+        rankings,
+        [
+            Col("year"),
+            Col("assessing_body"),
+            Col("assessment"),
+            Col("rank", "int"),
+            Col("out_of", "int"),
+            Col("award_title"),
+        ],
+        key="overview_external_rankings",
+        title=t("assess.external_title"),
+    )

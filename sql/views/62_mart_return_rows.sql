@@ -88,5 +88,25 @@ from (
         supervision.file_id, supervision.row_no, supervision.is_current,
         to_jsonb(supervision) - array['file_id', 'row_no', 'is_current'] as figures
     from core.supervision as supervision
+
+    union all
+
+    select
+        'assessment_evaluations'::text as kind, assessment_evaluations.year as year,
+        null::text as period, null::date as period_end,
+        assessment_evaluations.unit_code, assessment_evaluations.evaluation_type as item_key,
+        assessment_evaluations.file_id, assessment_evaluations.row_no, assessment_evaluations.is_current,
+        to_jsonb(assessment_evaluations) - array['file_id', 'row_no', 'is_current'] as figures
+    from core.assessment_evaluations as assessment_evaluations
+
+    union all
+
+    select
+        'assessment_items'::text as kind, assessment_items.year as year,
+        null::text as period, null::date as period_end,
+        assessment_items.unit_code, assessment_items.item_code as item_key,
+        assessment_items.file_id, assessment_items.row_no, assessment_items.is_current,
+        to_jsonb(assessment_items) - array['file_id', 'row_no', 'is_current'] as figures
+    from core.assessment_items as assessment_items
 ) as received
 inner join ingest.files as files on files.file_id = received.file_id;
