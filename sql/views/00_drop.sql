@@ -6,3 +6,8 @@ drop view if exists mart.disability_aid cascade;
 drop view if exists mart.employment cascade;
 drop view if exists mart.target_completion cascade;
 drop view if exists mart.target_progress cascade;
+drop view if exists mart.peer_benchmark cascade;
+drop view if exists mart.peer_standing cascade;
+drop view if exists mart.indicator_figures cascade;
+drop view if exists mart.indicators cascade;
+drop view if exists mart.districts cascade;

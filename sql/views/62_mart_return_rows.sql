@@ -88,5 +88,25 @@ from (
         supervision.file_id, supervision.row_no, supervision.is_current,
         to_jsonb(supervision) - array['file_id', 'row_no', 'is_current'] as figures
     from core.supervision as supervision
+
+    union all
+
+    select
+        'indicators'::text as kind, null::integer as year,
+        null::text as period, null::date as period_end,
+        indicators.unit_code, indicators.indicator_code as item_key,
+        indicators.file_id, indicators.row_no, indicators.is_current,
+        to_jsonb(indicators) - array['file_id', 'row_no', 'is_current'] as figures
+    from core.indicators as indicators
+
+    union all
+
+    select
+        'indicator_figures'::text as kind, core.period_year(indicator_figures.period) as year,
+        indicator_figures.period as period, core.period_end(indicator_figures.period) as period_end,
+        indicator_figures.unit_code, indicator_figures.indicator_code as item_key,
+        indicator_figures.file_id, indicator_figures.row_no, indicator_figures.is_current,
+        to_jsonb(indicator_figures) - array['file_id', 'row_no', 'is_current', 'year'] as figures
+    from core.indicator_figures as indicator_figures
 ) as received
 inner join ingest.files as files on files.file_id = received.file_id;
