@@ -1223,3 +1223,69 @@ def units_outside_scope(path: Path, kind: str | None, units: Sequence[str]) -> R
                 break
     found.row_count = 0
     return found if found.problems else None
+
+
+# ------------------------------------------------------- 对标分析 (issue 14) --
+# The zone against the peer districts: mart.peer_benchmark and mart.indicator_figures.
+# Leaders and stewards read every figure; anyone else only what their unit sent
+# (sql/migrations/0070), so an empty answer may mean "not yours to see".
+
+_PEER_YEARS = "select distinct year from mart.indicator_figures order by year desc"
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def peer_years(url: Access) -> list[int]:
+    """The years holding indicator figures the person may read, latest first."""
+    return [int(year) for year in _read(url, _PEER_YEARS)["year"]]
+
+
+_PEER_STANDINGS = """
+    select period, indicator_code, indicator_name, measure, direction, followed, basis,
+           zone_value, rank, districts_ranked, peers_missing,
+           best_peer_code, best_peer_name, best_peer_value, gap, gap_rate,
+           previous_gap_rate, gap_narrowed,
+           zone_growth, growth_rank, growth_districts_ranked,
+           best_growth_peer_code, best_growth_peer_name, best_peer_growth, growth_gap,
+           growth_gap_narrowed
+    from mart.peer_benchmark
+    where year = %(year)s
+    order by indicator_code, period
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def peer_standings(url: Access, year: int) -> pd.DataFrame:
+    """This zone's standing per indicator and month of ``year`` (mart.peer_benchmark)."""
+    return _read(url, _PEER_STANDINGS, {"year": year})
+
+
+_PEER_FIGURES = """
+    select figures.period, figures.district_code, figures.district_name,
+           figures.district_name_en, figures.is_home, figures.value, figures.basis,
+           figures.yoy_growth, figures.source, figures.file_name, figures.received_at,
+           districts.sort_order
+    from mart.indicator_figures as figures
+    join mart.districts as districts on districts.district_code = figures.district_code
+    where figures.year = %(year)s and figures.indicator_code = %(indicator)s
+    order by figures.period, districts.sort_order, figures.district_code
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def peer_figures(url: Access, year: int, indicator: str) -> pd.DataFrame:
+    """Every district's figure of one indicator through ``year``, with its source."""
+    return _read(url, _PEER_FIGURES, {"year": year, "indicator": indicator})
+
+
+_ILLUSTRATIVE = """
+    select exists (
+        select from mart.indicator_figures
+        where year = %(year)s and source like '%%示例数据%%'
+    ) as illustrative
+"""
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def peer_illustrative(url: Access, year: int) -> bool:
+    """Whether any figure of ``year`` is marked illustrative (the demo's, etl/peer_demo.py)."""
+    return bool(_read(url, _ILLUSTRATIVE, {"year": year})["illustrative"].iloc[0])
