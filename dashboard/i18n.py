@@ -1171,6 +1171,7 @@ _LABELS.update(
         "peer.brief.failed": ("简报生成失败：{error}", "The brief could not be made: {error}"),
         "peer.zone": ("本区", "this zone"),
         "peer.gap_rate": ("差距率", "Gap rate"),
+        "peer.rank": ("名次", "Rank"),
     }
 )
 

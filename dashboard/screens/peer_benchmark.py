@@ -49,9 +49,14 @@ month = pick[1].selectbox(
     key="peer_month",
 )
 names = standings.drop_duplicates("indicator_code").set_index("indicator_code")["indicator_name"]
+# First shown: the indicator leaders follow that trails furthest in the chosen month.
+trailing = standings[standings["period"] == month].sort_values(
+    ["followed", "rank", "indicator_code"], ascending=[False, False, True]
+)
 indicator = pick[2].selectbox(
     t("peer.indicator"),
     list(names.index),
+    index=list(names.index).index(trailing["indicator_code"].iloc[0]),
     format_func=lambda code: f"{names[code]} ({code})",
     key="peer_indicator",
 )
@@ -83,7 +88,7 @@ heatmap = go.Figure(
         colorscale=[[0, "#2e7d32"], [0.2, "#c5e1a5"], [0.6, "#ffcc80"], [1, "#c62828"]],
         zmin=1,
         zmax=max(6, float(standings["districts_ranked"].max())),
-        colorbar={"title": {"text": t("peer.heatmap")[:2] if language == "zh" else "Rank"}},
+        colorbar={"title": {"text": t("peer.rank")}},
         hovertemplate="%{y} · %{x}: %{z:.0f}<extra></extra>",
     )
 )
