@@ -1194,7 +1194,7 @@ def units_outside_scope(path: Path, kind: str | None, units: Sequence[str]) -> R
     if reader.kind is None:
         return None  # the load reports what is wrong with the file itself
     found = Report(file_name=path.name, kind=reader.kind)
-    if reader.kind.name in ("units", "targets"):
+    if reader.kind.master:  # units, targets, the 对标 indicator register
         found.problems.append(
             Problem(
                 rule="not-your-kind",
