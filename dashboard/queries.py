@@ -1230,7 +1230,7 @@ def units_outside_scope(path: Path, kind: str | None, units: Sequence[str]) -> R
 # Leaders and stewards read every figure; anyone else only what their unit sent
 # (sql/migrations/0070), so an empty answer may mean "not yours to see".
 
-_PEER_YEARS = "select distinct year from mart.indicator_figures order by year desc"
+_PEER_YEARS = "select year from mart.peer_years order by year desc"
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)

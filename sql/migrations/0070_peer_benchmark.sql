@@ -106,12 +106,10 @@ create trigger files_unreferenced_benchmark after delete on ingest.files
     referencing old table as old_rows
     for each statement execute function ingest.check_files_unreferenced_benchmark();
 
--- Monthly figures, due 20 days after the month (the districts' bulletins come
--- out around then); no unit type is expected to send them (the calendar of
--- periodic returns concerns sliced kinds only).
-insert into ingest.kind_settings (kind) values ('indicators');
-insert into ingest.kind_settings (kind, frequency, deadline_days)
-values ('indicator_figures', 'month', 20);
+-- Neither kind is in the reporting calendar (no frequency): the calendar expects
+-- each unit's periodic return of a sliced kind, and these figures are compiled
+-- by one office from the districts' bulletins as they come out.
+insert into ingest.kind_settings (kind) values ('indicators'), ('indicator_figures');
 
 -- ------------------------------------------------------ row-level security --
 -- As 0012: a permissive policy for everyone (the ETL), restrictive ones for the

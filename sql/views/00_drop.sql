@@ -8,6 +8,7 @@ drop view if exists mart.target_completion cascade;
 drop view if exists mart.target_progress cascade;
 drop view if exists mart.peer_benchmark cascade;
 drop view if exists mart.peer_standing cascade;
+drop view if exists mart.peer_years cascade;
 drop view if exists mart.indicator_figures cascade;
 drop view if exists mart.indicators cascade;
 drop view if exists mart.districts cascade;
