@@ -1280,7 +1280,7 @@ def peer_figures(url: Access, year: int, indicator: str) -> pd.DataFrame:
 _ILLUSTRATIVE = """
     select exists (
         select from mart.indicator_figures
-        where year = %(year)s and source like '%%示例数据%%'
+        where year = %(year)s and is_home and source like '%%示例数据%%'
     ) as illustrative
 """
 

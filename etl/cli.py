@@ -109,9 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = commands.add_parser(
         "ingest",
         help="校验并载入报表 / validate and load return files",
-        description="校验并载入报表文件；文件夹中先载入单位名录、目标库，再按文件名；"
+        description="校验并载入报表文件；文件夹中先载入单位名录、目标库、对标指标库，再按文件名；"
         "符号链接和特殊文件（管道、套接字、设备）不跟随、不打开 / "
-        "validate and load files; a folder loads units, then targets, then the rest by name."
+        "validate and load files; a folder loads units, then targets, then the indicator"
+        " register, then the rest by name."
         " Symbolic links and special files (fifos, sockets, devices) are never followed or"
         " opened: they are reported and left alone.",
         epilog=EPILOG,

@@ -79,6 +79,9 @@ create unique index indicator_figures_current
     where is_current;
 create index indicator_figures_year on core.indicator_figures (year, district_code)
     where is_current;
+-- The page's lines: one indicator through a year, every district.
+create index indicator_figures_indicator_year on core.indicator_figures (indicator_code, year)
+    where is_current;
 create index indicator_figures_file on core.indicator_figures using brin (file_id)
     with (autosummarize = on);
 create trigger indicator_figures_file_ids after insert on core.indicator_figures

@@ -19,8 +19,9 @@
 -- which grow through the year, compare fairly; last month is the month before
 -- in the same year (January has none: year-to-date figures start again).
 --
--- Every window is partitioned by year first and there is no WITH, so a page's
--- filter on year reaches core.indicator_figures before any ranking is done.
+-- No WITH, and the year is a grouping and partitioning column at every level, so
+-- a page's filter on year reaches core.indicator_figures' index before any
+-- comparing is done.
 drop view if exists mart.peer_benchmark;
 drop view if exists mart.peer_standing;  -- an earlier draft's
 drop view if exists mart.peer_years;
@@ -114,116 +115,93 @@ from (
     -- This zone's rows, with the same indicator's row of the month before (in
     -- the same year: January has none, as year-to-date figures start again).
     select
-        home.*,
-        lag(home.period) over by_month as lag_period,
-        lag(home.gap_rate) over by_month as lag_gap_rate,
-        lag(home.growth_gap) over by_month as lag_growth_gap
+        compared.*,
+        compared.sign * (compared.best_peer_value - compared.zone_value) as gap,
+        compared.sign * (compared.best_peer_value - compared.zone_value)
+            / nullif(abs(compared.best_peer_value), 0) as gap_rate,
+        compared.sign * (compared.best_peer_growth - compared.zone_growth) as growth_gap,
+        lag(compared.period) over by_month as lag_period,
+        lag(compared.sign * (compared.best_peer_value - compared.zone_value)
+            / nullif(abs(compared.best_peer_value), 0)) over by_month as lag_gap_rate,
+        lag(compared.sign * (compared.best_peer_growth - compared.zone_growth))
+            over by_month as lag_growth_gap
     from (
+        -- Each of this zone's figures against the peers' of the same indicator
+        -- and month: one join and one aggregate, its ordered parts over the
+        -- twenty-odd peers of a group. (p.year = home.year is implied by the
+        -- period, and lets a filter on year reach both sides' index.)
         select
-            ranked.year,
-            ranked.period,
-            ranked.indicator_code,
-            ranked.indicator_name,
-            ranked.measure,
-            ranked.direction,
-            ranked.followed,
-            ranked.basis,
-            ranked.value as zone_value,
-            ranked.rank,
-            ranked.reporting as districts_ranked,
-            peers.total - (ranked.reporting - 1) as peers_missing,
-            best.code as best_peer_code,
-            best.name as best_peer_name,
-            best.value as best_peer_value,
-            ranked.sign * (best.value - ranked.value) as gap,
-            ranked.sign * (best.value - ranked.value) / nullif(abs(best.value), 0) as gap_rate,
-            ranked.yoy_growth as zone_growth,
-            case when ranked.yoy_growth is not null then ranked.growth_rank end as growth_rank,
-            case when ranked.yoy_growth is not null then ranked.growth_reporting end
-                as growth_districts_ranked,
-            best_growth.code as best_growth_peer_code,
-            best_growth.name as best_growth_peer_name,
-            best_growth.growth as best_peer_growth,
-            ranked.sign * (best_growth.growth - ranked.yoy_growth) as growth_gap
-        from (
-            -- Every district's figure, ranked within its indicator and month.
-            -- Every window is partitioned by year first, so a filter on year
-            -- reaches the figures' index before any window is computed.
-            select
-                figures.*,
-                rank() over (
-                    partition by figures.year, figures.indicator_code, figures.period
-                    order by figures.sign * figures.value desc
-                ) as rank,
-                count(*) over same_month as reporting,
-                rank() over (
-                    partition by figures.year, figures.indicator_code, figures.period
-                    order by figures.sign * figures.yoy_growth desc nulls last
-                ) as growth_rank,
-                count(figures.yoy_growth) over same_month as growth_reporting,
-                -- The best peer: peers first (is_home false), best first.
-                first_value(
-                    case when not figures.is_home then
-                        array[figures.district_code, figures.district_name,
-                              figures.value::text]
-                    end
-                ) over best_first as best_peer,
-                first_value(
-                    case when not figures.is_home and figures.yoy_growth is not null then
-                        array[figures.district_code, figures.district_name,
-                              figures.yoy_growth::text]
-                    end
-                ) over best_growth_first as best_growth_peer
-            from (
-                select
-                    f.year,
-                    f.period,
-                    f.indicator_code,
-                    indicators.indicator_name,
-                    indicators.measure,
-                    indicators.direction,
-                    indicators.followed = 'yes' as followed,
-                    f.basis,
-                    f.district_code,
-                    districts.district_name,
-                    districts.is_home,
-                    districts.sort_order,
-                    f.value,
-                    f.yoy_growth,
-                    case when indicators.direction = 'lower' then -1 else 1 end as sign
-                from core.indicator_figures as f
-                inner join core.districts as districts
-                    on districts.district_code = f.district_code
-                inner join core.indicators as indicators
-                    on indicators.is_current and indicators.indicator_code = f.indicator_code
-                where f.is_current
-            ) as figures
-            window
-                same_month as (partition by figures.year, figures.indicator_code, figures.period),
-                best_first as (
-                    partition by figures.year, figures.indicator_code, figures.period
-                    order by figures.is_home, figures.sign * figures.value desc,
-                        figures.sort_order, figures.district_code
-                ),
-                best_growth_first as (
-                    partition by figures.year, figures.indicator_code, figures.period
-                    order by figures.is_home, figures.yoy_growth is null,
-                        figures.sign * figures.yoy_growth desc,
-                        figures.sort_order, figures.district_code
+            home.year,
+            home.period,
+            home.indicator_code,
+            indicators.indicator_name,
+            indicators.measure,
+            indicators.direction,
+            indicators.followed = 'yes' as followed,
+            home.basis,
+            case when indicators.direction = 'lower' then -1 else 1 end as sign,
+            home.value as zone_value,
+            1 + count(peer.value) filter (
+                where case when indicators.direction = 'lower' then peer.value < home.value
+                           else peer.value > home.value end
+            ) as rank,
+            1 + count(peer.value) as districts_ranked,
+            (select count(*) from core.districts where not is_home) - count(peer.value)
+                as peers_missing,
+            (array_agg(peer.district_code order by
+                case when indicators.direction = 'lower' then peer.value end,
+                peer.value desc, peer_district.sort_order, peer.district_code
+            ) filter (where peer.value is not null))[1] as best_peer_code,
+            (array_agg(peer_district.district_name order by
+                case when indicators.direction = 'lower' then peer.value end,
+                peer.value desc, peer_district.sort_order, peer.district_code
+            ) filter (where peer.value is not null))[1] as best_peer_name,
+            (array_agg(peer.value order by
+                case when indicators.direction = 'lower' then peer.value end,
+                peer.value desc, peer_district.sort_order, peer.district_code
+            ) filter (where peer.value is not null))[1] as best_peer_value,
+            home.yoy_growth as zone_growth,
+            case when home.yoy_growth is not null then
+                1 + count(peer.yoy_growth) filter (
+                    where case when indicators.direction = 'lower'
+                               then peer.yoy_growth < home.yoy_growth
+                               else peer.yoy_growth > home.yoy_growth end
                 )
-        ) as ranked
-        cross join lateral (
-            select ranked.best_peer[1] as code, ranked.best_peer[2] as name,
-                   ranked.best_peer[3]::numeric as value
-        ) as best
-        cross join lateral (
-            select ranked.best_growth_peer[1] as code, ranked.best_growth_peer[2] as name,
-                   ranked.best_growth_peer[3]::numeric as growth
-        ) as best_growth
-        cross join (select count(*) as total from core.districts where not is_home) as peers
-        where ranked.is_home
-    ) as home
-    window by_month as (partition by home.year, home.indicator_code order by home.period)
+            end as growth_rank,
+            case when home.yoy_growth is not null then 1 + count(peer.yoy_growth) end
+                as growth_districts_ranked,
+            (array_agg(peer.district_code order by
+                case when indicators.direction = 'lower' then peer.yoy_growth end,
+                peer.yoy_growth desc, peer_district.sort_order, peer.district_code
+            ) filter (where peer.yoy_growth is not null))[1] as best_growth_peer_code,
+            (array_agg(peer_district.district_name order by
+                case when indicators.direction = 'lower' then peer.yoy_growth end,
+                peer.yoy_growth desc, peer_district.sort_order, peer.district_code
+            ) filter (where peer.yoy_growth is not null))[1] as best_growth_peer_name,
+            (array_agg(peer.yoy_growth order by
+                case when indicators.direction = 'lower' then peer.yoy_growth end,
+                peer.yoy_growth desc, peer_district.sort_order, peer.district_code
+            ) filter (where peer.yoy_growth is not null))[1] as best_peer_growth
+        from core.indicator_figures as home
+        inner join core.districts as home_district
+            on home_district.district_code = home.district_code and home_district.is_home
+        inner join core.indicators as indicators
+            on indicators.is_current and indicators.indicator_code = home.indicator_code
+        left join core.indicator_figures as peer
+            on peer.is_current
+            and peer.year = home.year
+            and peer.indicator_code = home.indicator_code
+            and peer.period = home.period
+            and peer.district_code <> home.district_code
+        left join core.districts as peer_district
+            on peer_district.district_code = peer.district_code
+        where home.is_current
+        group by home.year, home.period, home.indicator_code, home.district_code,
+            indicators.indicator_name, indicators.measure, indicators.direction,
+            indicators.followed, home.basis, home.value, home.yoy_growth
+    ) as compared
+    window by_month as (partition by compared.year, compared.indicator_code
+                        order by compared.period)
 ) as standing
 -- Last month's figures only when the row before is that month (not two months back).
 left join lateral (
