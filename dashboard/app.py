@@ -34,6 +34,7 @@ _PAGES = [
     st.Page("screens/supervision.py", title=t("page.supervision"), url_path="supervision"),
     st.Page("screens/bulletins.py", title=t("page.bulletins"), url_path="bulletins"),
     st.Page("screens/assessment.py", title=t("page.assessment"), url_path="assessment"),
+    st.Page("screens/peer_benchmark.py", title=t("page.peers"), url_path="peer-benchmark"),
 ]
 _STEWARD_PAGES = [
     st.Page("screens/steward_inbox.py", title=t("page.inbox"), url_path="inbox"),

@@ -12,6 +12,7 @@ from etl.kinds import (
     ASSESSMENT_ITEM_TYPES,
     DIRECTIONS,
     EVALUATION_TYPES,
+    FIGURE_BASES,
     KINDS,
     SATISFACTION,
     SUPERVISION_SOURCES,
@@ -1330,5 +1331,129 @@ _ENUMS_EN["kind"].update(
     {
         "assessment_evaluations": "assessment evaluations",
         "assessment_items": "assessment bonus and deduction items",
+    }
+)
+
+
+# ------------------------------------------------------- 对标分析 (issue 14) --
+
+_LABELS.update(
+    {
+        "page.peers": ("对标分析", "Peer benchmark"),
+        "peer.caption": (
+            "本区与成都市五城区逐月对比主要经济指标：排名、最佳区县及差距。",
+            "This zone against the city's five urban districts, month by month: rank, the best"
+            " peer and the gap to it.",
+        ),
+        "peer.illustrative": (
+            "示例数据：本页各区县数据为演示用的示例数据（非真实统计），仅用于展示对标分析功能。",
+            "Illustrative figures: the districts' figures on this page are made up for the demo"
+            " (not real statistics); they only show how the benchmark works.",
+        ),
+        "peer.empty": (
+            "{year} 年还没有可查看的对标指标数据。先载入对标指标库（`ducha ingest 文件 --kind"
+            " indicators`），再载入各区县指标数据（`--kind indicator_figures`）；或运行"
+            " `ducha demo` 加载示例数据。同级区县数据仅领导和数据管理员可见。",
+            "No peer-benchmark figures to show for {year}. Load the indicator register"
+            " (`ducha ingest FILE --kind indicators`), then the districts' figures"
+            " (`--kind indicator_figures`), or run `ducha demo` for illustrative ones. Peer"
+            " districts' figures are shown to leaders and stewards.",
+        ),
+        "peer.year": ("年度", "Year"),
+        "peer.month": ("月份", "Month"),
+        "peer.indicator": ("指标", "Indicator"),
+        "peer.first": ("排名第一的指标", "Indicators ranked first"),
+        "peer.not_first": ("未居第一的指标", "Indicators not first"),
+        "peer.narrowed": ("差距较上月缩小", "Gap narrowed since last month"),
+        "peer.of": ("共 {total} 项指标", "of {total} indicators"),
+        "peer.heatmap": ("各指标逐月排名", "Rank by indicator and month"),
+        "peer.heatmap.caption": (
+            "格中数字为本区在当月报送数据的区县中的名次（并列取较好名次）；绿色为第一。",
+            "Each cell is this zone's rank among the districts that reported that month (ties"
+            " share the better rank); green is first.",
+        ),
+        "peer.lines": ("{indicator}：各区县逐月数值", "{indicator}: each district by month"),
+        "peer.gap_chart": ("{indicator}：与最佳区县的差距", "{indicator}: gap to the best peer"),
+        "peer.gap_chart.caption": (
+            "差距率 =（最佳区县值 − 本区值）÷ 最佳区县值，按指标方向计；正数为落后，负数为领先。",
+            "Gap rate = (best peer − this zone) ÷ best peer, in the indicator's direction;"
+            " positive is behind, negative ahead.",
+        ),
+        "peer.table": ("{month} 对标情况", "Standing in {month}"),
+        "peer.sources": ("数据来源：{indicator}（{month}）", "Sources: {indicator} ({month})"),
+        "peer.brief": ("月度对标简报", "Monthly comparison brief"),
+        "peer.brief.caption": (
+            "列出本区未居第一的指标、与最佳区县的差距及变化趋势（一页）。",
+            "The indicators where this zone is not first, the gap and the trend (one page).",
+        ),
+        "peer.brief.pdf": ("下载简报 PDF", "Download the brief (PDF)"),
+        "peer.brief.xlsx": ("下载简报 Excel", "Download the brief (Excel)"),
+        "peer.brief.failed": ("简报生成失败：{error}", "The brief could not be made: {error}"),
+        "peer.zone": ("本区", "this zone"),
+        "peer.gap_rate": ("差距率", "Gap rate"),
+        "peer.rank": ("名次", "Rank"),
+    }
+)
+
+_COLUMNS_ZH.update(
+    {
+        "indicator_code": "指标代码",
+        "indicator_name": "指标名称",
+        "zone_value": "本区数值",
+        "districts_ranked": "参与排名区县数",
+        "peers_missing": "未报区县数",
+        "best_peer_name": "最佳区县",
+        "best_peer_value": "最佳区县数值",
+        "gap": "差距",
+        "gap_rate": "差距率",
+        "gap_narrowed": "差距较上月缩小",
+        "zone_growth": "本区同比增长",
+        "growth_rank": "增速排名",
+        "best_growth_peer_name": "增速最佳区县",
+        "best_peer_growth": "最佳增速",
+        "growth_gap": "增速差距",
+        "growth_gap_narrowed": "增速差距较上月缩小",
+        "district_name": "区县",
+        "figure_value": "指标值",
+        "yoy_growth": "同比增长",
+        "figure_source": "数据来源",
+        "basis": "数据口径",
+    }
+)
+_COLUMNS_EN.update(
+    {
+        "indicator_code": "Indicator code",
+        "indicator_name": "Indicator",
+        "zone_value": "This zone",
+        "districts_ranked": "Districts ranked",
+        "peers_missing": "Peers missing",
+        "best_peer_name": "Best peer",
+        "best_peer_value": "Best peer's value",
+        "gap": "Gap",
+        "gap_rate": "Gap rate",
+        "gap_narrowed": "Gap narrowed since last month",
+        "zone_growth": "This zone's YoY growth",
+        "growth_rank": "Growth rank",
+        "best_growth_peer_name": "Best peer by growth",
+        "best_peer_growth": "Best peer's growth",
+        "growth_gap": "Growth gap",
+        "growth_gap_narrowed": "Growth gap narrowed",
+        "district_name": "District",
+        "figure_value": "Value",
+        "yoy_growth": "YoY growth",
+        "figure_source": "Source",
+        "basis": "Basis",
+    }
+)
+_ENUMS_ZH.update(
+    {
+        "narrowed": {"True": "是", "False": "否"},
+        "basis": dict(FIGURE_BASES),
+    }
+)
+_ENUMS_EN.update(
+    {
+        "narrowed": {"True": "yes", "False": "no"},
+        "basis": {code: code for code in FIGURE_BASES},
     }
 )

@@ -92,7 +92,8 @@ _NOT_UPGRADED = (
 #   rules     the kinds' reporting rules (deadlines, approval)
 #   bulletins issued bulletins and the office's settings
 #   accounts  accounts and the audit trail (every signed write is audited)
-FAMILIES = ("marts", "files", "locks", "rules", "bulletins", "accounts")
+#   assessment the assessment schemes (drafts, publishing) and what they score
+FAMILIES = ("marts", "files", "locks", "rules", "bulletins", "accounts", "assessment")
 _FAMILY_READS: dict[str, list] = {family: [] for family in FAMILIES}
 
 
@@ -1272,7 +1273,7 @@ def units_outside_scope(path: Path, kind: str | None, units: Sequence[str]) -> R
     if reader.kind is None:
         return None  # the load reports what is wrong with the file itself
     found = Report(file_name=path.name, kind=reader.kind)
-    if reader.kind.name in ("units", "targets"):
+    if reader.kind.master:  # units, targets, the 对标 indicator register
         found.problems.append(
             Problem(
                 rule="not-your-kind",
@@ -1313,7 +1314,7 @@ select distinct year from assess.year_schemes order by year desc
 """
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("marts", "assessment")
 def assessment_years(url: Access) -> list[int]:
     """Years with an assessment scheme, latest first."""
     return [int(year) for year in _read(url, _ASSESSMENT_YEARS)["year"]]
@@ -1328,7 +1329,7 @@ order by scheme_id desc
 """
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("marts", "assessment")
 def assessment_schemes(url: Access, year: int) -> pd.DataFrame:
     """Every scheme of the year (drafts, the published one, those it superseded), newest first."""
     return _read(url, _SCHEMES, {"year": year})
@@ -1350,7 +1351,7 @@ order by results.sort_order, results.rank_in_class, results.unit_code
 """
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("marts", "assessment")
 def assessment_results(url: Access, year: int) -> pd.DataFrame:
     """mart.assessment_results of the year, by class and rank, with last year's rank."""
     return _read(url, _ASSESSMENT_RESULTS, {"year": year})
@@ -1364,7 +1365,7 @@ order by class_code, rank_in_class, unit_code
 """
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("marts", "assessment")
 def scheme_results(url: Access, scheme_id: int) -> pd.DataFrame:
     """The results one scheme (a draft, say) would give."""
     return _read(url, _SCHEME_RESULTS, {"scheme_id": int(scheme_id)})
@@ -1379,7 +1380,7 @@ order by unit_code, array_position(
 """
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("marts", "assessment")
 def assessment_scores(url: Access, year: int, unit: str | None = None) -> pd.DataFrame:
     """The parts of each unit's total (one unit's when ``unit`` is given)."""
     return _read(url, _ASSESSMENT_SCORES, {"year": year, "unit": unit})
@@ -1398,7 +1399,7 @@ order by points.target_code
 """
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("marts", "assessment")
 def assessment_targets(url: Access, year: int, unit: str) -> pd.DataFrame:
     """One unit's targets with the points 累进计分 gives them."""
     return _read(url, _ASSESSMENT_TARGETS, {"year": year, "unit": unit})
@@ -1412,7 +1413,7 @@ order by evaluation_type
 """
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("marts", "assessment")
 def assessment_evaluations(url: Access, year: int, unit: str) -> pd.DataFrame:
     """One unit's evaluation scores."""
     return _read(url, _ASSESSMENT_EVALUATIONS, {"year": year, "unit": unit})
@@ -1426,7 +1427,7 @@ order by item_code
 """
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("marts", "assessment")
 def assessment_items(url: Access, year: int, unit: str) -> pd.DataFrame:
     """One unit's bonus, deduction and veto items."""
     return _read(url, _ASSESSMENT_ITEMS, {"year": year, "unit": unit})
@@ -1439,7 +1440,7 @@ order by year desc, assessing_body
 """
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached("marts", "assessment")
 def external_rankings(url: Access) -> pd.DataFrame:
     """Where the zone stood in higher bodies' assessments, latest first."""
     return _read(url, _EXTERNAL_RANKINGS)
@@ -1471,7 +1472,7 @@ def draft_assessment_scheme(
                 note=note,
             )
     finally:
-        st.cache_data.clear()
+        _written("assessment", "accounts")
 
 
 def publish_assessment_scheme(url: Access, scheme_id: int) -> None:
@@ -1482,4 +1483,70 @@ def publish_assessment_scheme(url: Access, scheme_id: int) -> None:
         with scoped_connection(url) as conn:
             assessment.publish(conn, int(scheme_id), url.account)
     finally:
-        st.cache_data.clear()
+        _written("assessment", "accounts")
+
+
+# ------------------------------------------------------- 对标分析 (issue 14) --
+# The zone against the peer districts: mart.peer_benchmark and mart.indicator_figures.
+# Leaders and stewards read every figure; anyone else only what their unit sent
+# (sql/migrations/0070), so an empty answer may mean "not yours to see".
+
+_PEER_YEARS = "select year from mart.peer_years order by year desc"
+
+
+@_cached("marts")
+def peer_years(url: Access) -> list[int]:
+    """The years holding indicator figures the person may read, latest first."""
+    return [int(year) for year in _read(url, _PEER_YEARS)["year"]]
+
+
+_PEER_STANDINGS = """
+    select period, indicator_code, indicator_name, measure, direction, followed, basis,
+           zone_value, rank, districts_ranked, peers_missing,
+           best_peer_code, best_peer_name, best_peer_value, gap, gap_rate,
+           previous_gap_rate, gap_narrowed,
+           zone_growth, growth_rank, growth_districts_ranked,
+           best_growth_peer_code, best_growth_peer_name, best_peer_growth, growth_gap,
+           growth_gap_narrowed
+    from mart.peer_benchmark
+    where year = %(year)s
+    order by indicator_code, period
+"""
+
+
+@_cached("marts")
+def peer_standings(url: Access, year: int) -> pd.DataFrame:
+    """This zone's standing per indicator and month of ``year`` (mart.peer_benchmark)."""
+    return _read(url, _PEER_STANDINGS, {"year": year})
+
+
+_PEER_FIGURES = """
+    select figures.period, figures.district_code, figures.district_name,
+           figures.district_name_en, figures.is_home, figures.value, figures.basis,
+           figures.yoy_growth, figures.source, figures.file_name, figures.received_at,
+           districts.sort_order
+    from mart.indicator_figures as figures
+    join mart.districts as districts on districts.district_code = figures.district_code
+    where figures.year = %(year)s and figures.indicator_code = %(indicator)s
+    order by figures.period, districts.sort_order, figures.district_code
+"""
+
+
+@_cached("marts")
+def peer_figures(url: Access, year: int, indicator: str) -> pd.DataFrame:
+    """Every district's figure of one indicator through ``year``, with its source."""
+    return _read(url, _PEER_FIGURES, {"year": year, "indicator": indicator})
+
+
+_ILLUSTRATIVE = """
+    select exists (
+        select from mart.indicator_figures
+        where year = %(year)s and is_home and source like '%%示例数据%%'
+    ) as illustrative
+"""
+
+
+@_cached("marts")
+def peer_illustrative(url: Access, year: int) -> bool:
+    """Whether any figure of ``year`` is marked illustrative (the demo's, etl/peer_demo.py)."""
+    return bool(_read(url, _ILLUSTRATIVE, {"year": year})["illustrative"].iloc[0])

@@ -115,9 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = commands.add_parser(
         "ingest",
         help="校验并载入报表 / validate and load return files",
-        description="校验并载入报表文件；文件夹中先载入单位名录、目标库，再按文件名；"
+        description="校验并载入报表文件；文件夹中先载入单位名录、目标库、对标指标库，再按文件名；"
         "符号链接和特殊文件（管道、套接字、设备）不跟随、不打开 / "
-        "validate and load files; a folder loads units, then targets, then the rest by name."
+        "validate and load files; a folder loads units, then targets, then the indicator"
+        " register, then the rest by name."
         " Symbolic links and special files (fifos, sockets, devices) are never followed or"
         " opened: they are reported and left alone.",
         epilog=EPILOG,
@@ -259,6 +260,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="工作要求文本文件（UTF-8）/ a UTF-8 text file with the 工作要求 section",
     )
 
+    brief = commands.add_parser(
+        "brief",
+        help="月度对标简报 PDF / Excel / write the monthly peer-benchmark brief (PDF, Excel)",
+        description="生成某月的对标简报（一页 A4 PDF 和/或 Excel）：本区未居第一的指标、与最佳"
+        "区县的差距及较上月变化（数据来自 mart.peer_benchmark）/ write one month's comparison"
+        " brief (a one-page A4 PDF and/or Excel): the indicators where this zone is not first,"
+        " the gap to the best peer and whether it narrowed since last month (from"
+        " mart.peer_benchmark). 该月没有数据时退出码 1 / a month with no figures exits 1.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    brief.add_argument("--month", required=True, help="月份 / the month: YYYY-MM")
+    brief.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="输出文件：.pdf、.xlsx，或不带后缀同时输出两种 / FILE.pdf, FILE.xlsx, or FILE for both",
+    )
+
     remind = commands.add_parser(
         "remind",
         help="督办预警邮件提醒 / e-mail each unit a digest of its warned items",
@@ -387,6 +408,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.by,
                 args.requirements,
             )
+        if args.command == "brief":
+            return cmd_brief(settings, args.month, args.output)
         if args.command == "remind":
             return cmd_remind(settings, args.outbox)
         if args.command == "template":
@@ -801,6 +824,42 @@ def cmd_bulletin(
             f"草稿，未发布（发布用 --publish --by 姓名）/ a draft of issue {issue.issue_no},"
             " not published (use --publish --by NAME)"
         )
+    return EXIT_OK
+
+
+def cmd_brief(settings: Settings, month: str, output: Path) -> int:
+    from etl import peer_brief
+    from etl.documents import DocumentError
+
+    try:
+        peer_brief.parse_month(month)
+    except DocumentError as exc:
+        raise UsageError(str(exc)) from exc
+    suffix = output.suffix.lower()
+    if suffix in (".pdf", ".xlsx"):
+        targets = {suffix[1:]: output}
+    else:
+        targets = {"pdf": Path(f"{output}.pdf"), "xlsx": Path(f"{output}.xlsx")}
+    for path in targets.values():
+        _writable(path)
+    url = _upgraded(settings)
+    with connect(url) as conn:
+        try:
+            brief = peer_brief.gather(conn, month)
+            files = peer_brief.render(brief, tuple(targets))
+        except DocumentError as exc:
+            say(f"ducha: {exc}")
+            return EXIT_REJECTED
+    for fmt, path in targets.items():
+        try:
+            path.write_bytes(files[fmt])
+        except OSError as exc:
+            raise UsageError(f"无法写入 / cannot write {path}: {exc.strerror}") from exc
+        say(f"已写入 / written: {path}")
+    say(
+        f"{brief.label}：{len(brief.standings)} 项指标，{len(brief.behind)} 项未居第一 /"
+        f" {month}: {len(brief.standings)} indicators, {len(brief.behind)} not first"
+    )
     return EXIT_OK
 
 

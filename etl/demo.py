@@ -22,6 +22,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from etl import peer_demo
 from etl.kinds import KINDS, Kind
 
 DEMO_YEAR = 2006
@@ -938,6 +939,32 @@ def write_demo_returns(folder: Path) -> list[Path]:
             KINDS["supervision"],
             supervision_rows(),
             chinese=True,
+        )
+    )
+    # 对标分析: the register, a year of illustrative figures (etl/peer_demo.py), a revision.
+    masters.append(
+        _write_csv(
+            folder / "indicators.csv",
+            KINDS["indicators"],
+            peer_demo.indicator_rows(),
+            chinese=True,
+        )
+    )
+    returns += [
+        _write_csv(
+            folder / f"indicator_figures_{DEMO_YEAR}-{month:02d}.csv",
+            KINDS["indicator_figures"],
+            peer_demo.figure_rows(month),
+            chinese=True,
+        )
+        for month in range(1, 13)
+    ]
+    returns.append(
+        _write_csv(
+            folder / f"indicator_figures_{DEMO_YEAR}-06_revised.csv",
+            KINDS["indicator_figures"],
+            peer_demo.revision_rows(),
+            chinese=False,
         )
     )
     returns += [

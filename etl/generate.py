@@ -29,6 +29,8 @@ from pathlib import Path
 from etl.kinds import (
     DISABILITY_AID,
     EMPLOYMENT,
+    INDICATOR_FIGURES,
+    INDICATORS,
     KINDS,
     SATISFACTION,
     SUPERVISION,
@@ -231,6 +233,46 @@ def supervision_rows(
         )
 
 
+# The districts sql/migrations/0070 registers (对标分析); this zone first.
+DISTRICT_CODES = ("GXQ", "JJQ", "QYQ", "JNQ", "WHQ", "CHQ")
+
+
+def indicator_rows(count: int, unit_codes: Sequence[str]) -> Iterator[tuple[object, ...]]:
+    """``count`` indicators of the 对标 register; one in five is lower-is-better."""
+    for i in range(count):
+        yield (
+            f"IND-{i:05d}",
+            f"对标指标{i:05d}",
+            _MEASURES[i % len(_MEASURES)],
+            "越低越好" if i % 5 == 4 else "越高越好",
+            "是" if i % 3 == 0 else "否",
+            unit_codes[i % len(unit_codes)],
+        )
+
+
+def figure_rows(
+    rows: int, indicators: int, unit_codes: Sequence[str], months: Sequence[str], rng: random.Random
+) -> Iterator[tuple[object, ...]]:
+    """Each month, every district's figure of each indicator, as ``rows`` needs."""
+    written = 0
+    for m, period in enumerate(months, start=1):
+        for i in range(indicators):
+            for district in DISTRICT_CODES:
+                if written == rows:
+                    return
+                yield (
+                    period,
+                    district,
+                    f"IND-{i:05d}",
+                    f"{rng.randint(100, 90000) * m / 12:.2f}",
+                    "累计",
+                    f"{rng.uniform(-10, 30):.2f}%",
+                    f"{district} 统计月报 {period}",
+                    unit_codes[0],
+                )
+                written += 1
+
+
 def _write(path: Path, kind: Kind, rows: Iterator[Sequence[object]]) -> None:
     with path.open("w", encoding=ENCODING, newline="") as handle:
         writer = csv.writer(handle)
@@ -279,8 +321,18 @@ def generate(
         _write(out, EMPLOYMENT, employment_rows(rows, codes, months, rng))
     elif kind == "disability_aid":
         _write(out, DISABILITY_AID, aid_rows(rows, codes, months, rng))
-    else:
+    elif kind in ("indicators", "indicator_figures"):
+        count = rows if kind == "indicators" else math.ceil(rows / len(months) / 6)
+        register_path = directory / "indicators.csv"
+        _write(register_path, INDICATORS, indicator_rows(count, codes))
+        written.append(register_path)
+        if kind == "indicators":
+            return written
+        _write(out, INDICATOR_FIGURES, figure_rows(rows, count, codes, months, rng))
+    elif kind == "supervision":
         _write(out, SUPERVISION, supervision_rows(rows, codes, year, rng))
+    else:
+        raise ValueError(f"etl.generate does not write {kind!r} returns yet")
     return [*written, out]
 
 

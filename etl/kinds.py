@@ -40,6 +40,10 @@ EVALUATION_TYPES = {
     "satisfaction": "政务服务满意度评估",
     "integrity": "党风廉政建设评估",
 }
+# 对标分析: whether leaders follow an indicator, and whether a figure is the year
+# to date or the month alone.
+YES_NO = {"yes": "是", "no": "否"}
+FIGURE_BASES = {"cumulative": "累计", "monthly": "当月"}
 
 
 @dataclass(frozen=True)
@@ -448,6 +452,69 @@ ASSESSMENT_ITEMS = Kind(
     ),
 )
 
+# 对标分析 (issue 14): the main economic indicators, this zone's and the peer
+# districts' (成都市五城区), month by month. The register says what each
+# indicator is and which unit answers for it; the figures are compiled by a unit
+# (the statistics office, say) from the bulletins each district publishes.
+INDICATORS = Kind(
+    name="indicators",
+    zh="对标指标库",
+    master=True,
+    load_order=2,
+    version_key=("indicator_code",),
+    item_column="indicator_code",
+    mart_view="mart.indicators",
+    references=(_unit_ref(),),
+    columns=(
+        Column("indicator_code", "指标代码", "text", regex=r"^[A-Z0-9-]{2,30}$", unique=True),
+        Column("indicator_name", "指标名称", "text", unique=True),
+        Column("measure", "计量单位", "text"),
+        Column("direction", "指标方向", "enum", enum=DIRECTIONS, default="higher"),
+        Column("followed", "领导关注", "enum", enum=YES_NO, default="no"),
+        Column("unit_code", "责任单位", "text"),
+    ),
+)
+
+INDICATOR_FIGURES = Kind(
+    name="indicator_figures",
+    zh="对标指标数据",
+    # One figure is its own version: a peer's revised figure supersedes that
+    # figure alone, not the month's others (which come from other bulletins).
+    version_key=("period", "district_code", "indicator_code"),
+    unique_together=(("period", "district_code", "indicator_code"),),
+    item_column="indicator_code",
+    year_column="period",
+    mart_view="mart.peer_benchmark",
+    references=(
+        _unit_ref(),
+        Reference(
+            slug="unknown-district",
+            columns=("district_code",),
+            zh="区县代码不在对标区县名录中",
+            en="district code is not in the register of districts",
+        ),
+        Reference(
+            slug="unknown-indicator",
+            columns=("indicator_code",),
+            zh="指标代码不在对标指标库中",
+            en="indicator code is not in the indicator register",
+        ),
+    ),
+    # Growth that disagrees with last year's figure is a warning, not a rejection:
+    # a peer's bulletin may have revised last year quietly.
+    extra_rules=("growth-mismatch",),
+    columns=(
+        Column("period", "报告期", "period", period_granularity="month"),
+        Column("district_code", "区县代码", "text"),
+        Column("indicator_code", "指标代码", "text"),
+        Column("value", "指标值", "number"),
+        Column("basis", "数据口径", "enum", enum=FIGURE_BASES, default="cumulative"),
+        Column("yoy_growth", "同比增长", "number", required=False, rate=True),
+        Column("source", "数据来源", "text", max_length=500),
+        Column("unit_code", "填报单位", "text"),
+    ),
+)
+
 KINDS: dict[str, Kind] = {
     kind.name: kind
     for kind in (
@@ -459,6 +526,8 @@ KINDS: dict[str, Kind] = {
         SUPERVISION,
         ASSESSMENT_EVALUATIONS,
         ASSESSMENT_ITEMS,
+        INDICATORS,
+        INDICATOR_FIGURES,
     )
 }
 

@@ -68,6 +68,8 @@ def year_sql(kind: Kind, alias: str) -> str:
     column = kind.column(kind.year_column)
     if column.type == "date":
         return f"extract(year from {alias}.{column.name})::integer"
+    if column.type == "period":
+        return f"core.period_year({alias}.{column.name})"
     return f"{alias}.{column.name}"
 
 
@@ -77,6 +79,9 @@ def _return_rows_select(kind: Kind) -> str:
     if kind.sliced:
         hidden += ["year", "period_end"]
         period, period_end = f"{alias}.period", f"{alias}.period_end"
+    elif kind.period_grain is not None:  # a kind versioned per row, with a period
+        hidden += ["year"]
+        period, period_end = f"{alias}.period", f"core.period_end({alias}.period)"
     else:
         period, period_end = "null::text", "null::date"
     listed = ", ".join(f"'{name}'" for name in hidden)

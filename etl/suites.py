@@ -32,6 +32,10 @@ MONTH_REGEX = r"^\d{4}-\d{2}$"
 # Tolerance of the disability-aid amount check (contract §1.5).
 AMOUNT_TOLERANCE = "0.01"
 
+# Tolerance of the 对标 growth check: a year-on-year growth that differs from
+# value / last year's value - 1 by more than this (a fraction: 0.5 points).
+GROWTH_TOLERANCE = "0.005"
+
 # ducha severity -> GX's own failure severity, so GX tools read the suites the same way.
 _GX_SEVERITY = {"error": "critical", "warning": "warning"}
 
@@ -273,8 +277,52 @@ def _amount_mismatch(kind: Kind) -> Expectation:
     )
 
 
+def _growth_mismatch(kind: Kind) -> Expectation:
+    """对标: yoy_growth ≠ value / last year's value - 1 (beyond the tolerance) is a warning.
+
+    Last year's figure of the same district, indicator, month and basis is the
+    file's own row when it has one, else the warehouse's current figure; no
+    check without one (or when it is not positive).
+    """
+    last_period = (
+        # No braces: GX fills {batch} with str.format, which reads a regex quantifier as a field.
+        "case when s.period ~ '^[0-9][0-9][0-9][0-9]-[0-9][0-9]$'"
+        " then (substr(s.period, 1, 4)::integer - 1)::text || substr(s.period, 5) end"
+    )
+    return _unexpected_rows(
+        "select s.row_no, s.yoy_growth as value, round(s.value / last_year.value - 1, 4) as other\n"
+        "from {batch} as s\n"
+        "cross join lateral (\n"
+        "    select found.value, found.basis from (\n"
+        "        select b.value, b.basis, 1 as preference from {batch} as b\n"
+        "        where b.district_code = s.district_code and b.indicator_code = s.indicator_code\n"
+        f"          and b.period = {last_period}\n"
+        "        union all\n"
+        "        select f.value, f.basis, 2 from core.indicator_figures as f\n"
+        "        where f.is_current and f.indicator_code = s.indicator_code\n"
+        f"          and f.period = {last_period} and f.district_code = s.district_code\n"
+        "    ) as found\n"
+        "    order by found.preference\n"
+        "    limit 1\n"
+        ") as last_year\n"
+        "where s.yoy_growth is not null and s.value is not null\n"
+        "  and last_year.basis = s.basis and last_year.value > 0\n"
+        f"  and abs(s.value / last_year.value - 1 - s.yoy_growth) > {GROWTH_TOLERANCE}\n"
+        "order by s.row_no",
+        rule="growth-mismatch",
+        column="yoy_growth",
+        severity="warning",
+        zh="同比增长 {value} 与按上年同期数据计算的 {other} 相差超过 " + GROWTH_TOLERANCE,
+        en="yoy_growth {value} differs from the growth over last year's figure {other}"
+        f" by more than {GROWTH_TOLERANCE}",
+    )
+
+
 # Rules kinds.py names by slug (Kind.extra_rules) that are not column rules.
-EXTRA_RULES: dict[str, Callable[[Kind], Expectation]] = {"amount-mismatch": _amount_mismatch}
+EXTRA_RULES: dict[str, Callable[[Kind], Expectation]] = {
+    "amount-mismatch": _amount_mismatch,
+    "growth-mismatch": _growth_mismatch,
+}
 
 
 def extra_rules(kind: Kind) -> tuple[str, ...]:

@@ -468,10 +468,40 @@ _REFERENCE_SQL: dict[str, str] = {
         order by s.row_no
         limit %(cap)s
     """,
+    "unknown-district": """
+        with missing as materialized (
+            select distinct district_code from {staged}
+            where file_id = %(file_id)s and district_code is not null
+            except
+            select district_code from core.districts
+        )
+        select s.row_no, s.district_code as value, null as other
+        from {staged} as s
+        join missing as m on m.district_code = s.district_code
+        where s.file_id = %(file_id)s
+        order by s.row_no
+        limit %(cap)s
+    """,
+    "unknown-indicator": """
+        with missing as materialized (
+            select distinct indicator_code from {staged}
+            where file_id = %(file_id)s and indicator_code is not null
+            except
+            select indicator_code from core.indicators where is_current
+        )
+        select s.row_no, s.indicator_code as value, null as other
+        from {staged} as s
+        join missing as m on m.indicator_code = s.indicator_code
+        where s.file_id = %(file_id)s
+        order by s.row_no
+        limit %(cap)s
+    """,
 }
 
 _REFERENCE_DETAIL = {
     "unknown-unit": ("：“{value}”", ": '{value}'"),
+    "unknown-district": ("：“{value}”", ": '{value}'"),
+    "unknown-indicator": ("：“{value}”", ": '{value}'"),
     "unknown-target": ("：{other} 年无目标“{value}”", ": no target '{value}' in {other}"),
     "not-responsible-unit": (
         "：“{value}”（责任单位为“{other}”）",

@@ -11,13 +11,23 @@ import psycopg
 
 from etl import cli, db
 
-CORE_TABLES = ("units", "targets", "target_progress", "employment", "disability_aid", "supervision")
+CORE_TABLES = (
+    "units",
+    "targets",
+    "target_progress",
+    "employment",
+    "disability_aid",
+    "supervision",
+    "indicators",
+    "indicator_figures",
+)
 MART_VIEWS = (
     "target_completion",
     "employment",
     "disability_aid",
     "supervision_items",
     "supervision_closure",
+    "peer_benchmark",
 )
 
 

@@ -332,6 +332,23 @@ def test_bulletins_page_previews_and_renders(page, server):
     assert page.dialogs == []
 
 
+def test_peer_benchmark_page(page, server):
+    """对标分析: the illustrative notice, the cards, the heatmap and lines, the tables."""
+    _open(page, server, "/peer-benchmark", "对标分析")
+    page.wait_for_selector("text=示例数据", timeout=60_000)
+    page.wait_for_function(
+        "document.querySelectorAll('.js-plotly-plot').length >= 3", timeout=60_000
+    )
+    # December 2006: first in 4 of the 10 indicators (tests/test_dashboard_peers.py).
+    assert _metric_values(page)[:2] == ["4", "6"]
+    assert page.locator("[data-testid='stDataFrame']").count() == 2
+    assert page.locator("button:has-text('下载简报 PDF')").count() == 1
+    _shot(page, "peer_benchmark")
+    hosts = {urlparse(url).hostname for url in page.requests if not url.startswith("data:")}
+    assert hosts == {"127.0.0.1"}, hosts
+    assert page.dialogs == []
+
+
 def test_supervision_warnings_panel(page, server):
     _open(page, server, "/supervision", "督办督查")
     page.wait_for_selector("text=单位待办清单", timeout=60_000)

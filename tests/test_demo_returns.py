@@ -85,8 +85,8 @@ def _date(cell: str) -> date | None:
 
 def test_files_come_in_load_order_with_mixed_headers_and_formats(returns: list[Return]) -> None:
     kinds = [written.kind.name for written in returns]
-    assert kinds[:2] == ["units", "targets"]
-    rest = [written.path.name for written in returns[2:]]
+    assert kinds[:3] == ["units", "targets", "indicators"]
+    rest = [written.path.name for written in returns[3:]]
     assert rest == sorted(rest)
     assert set(kinds) == set(KINDS)
     assert {written.chinese for written in returns} == {True, False}
