@@ -18,9 +18,9 @@ if _ROOT not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard import filters, frame, guidance, queries, signin, steward  # noqa: E402
+from dashboard import filters, frame, guidance, queries, replica, signin, steward  # noqa: E402
 from dashboard import format as fmt  # noqa: E402
-from dashboard.i18n import t  # noqa: E402
+from dashboard.i18n import lang, t  # noqa: E402
 from etl.settings import WarehouseUnavailable  # noqa: E402
 
 st.set_page_config(page_title="督查 ducha", layout="wide", initial_sidebar_state="expanded")
@@ -78,6 +78,11 @@ if person.has("admin"):
     navigation[t("nav.admin")] = [_ACCOUNTS_PAGE]
 page = st.navigation(navigation, expanded=True)
 signin.sidebar(warehouse, person)
+# With a read replica (DATABASE_READ_URL) that is down or behind, this page's
+# reads come from the primary: a small notice says so.
+replica_state = replica.notice(url)
+if replica_state is not None:
+    st.caption(f":material/warning: {replica.notice_text(replica_state, lang())}")
 
 if page.url_path in {steward_page.url_path for steward_page in _STEWARD_PAGES} | {"accounts"}:
     # The stewards' pages work on an empty warehouse too (uploading the unit

@@ -27,6 +27,7 @@ import streamlit as st
 from psycopg.types.numeric import FloatLoader
 from sqlalchemy.engine import make_url
 
+from dashboard import replica
 from dashboard import uploads as uploads_module
 from etl.kinds import KINDS
 from etl.period import period_end, previous_period
@@ -115,8 +116,11 @@ def family_reads(family: str) -> tuple:
     return tuple(_FAMILY_READS[family])
 
 
-def _written(*families: str) -> None:
-    """Clear the cached reads of the families a write changed, for every person."""
+def _written(access: Access, *families: str) -> None:
+    """After a person's write: their reads follow it to the primary until the standby has
+    it (dashboard.replica), and the cached reads of the families it changed are cleared,
+    for every person."""
+    replica.wrote(access)
     for family in families:
         for cached in _FAMILY_READS[family]:
             cached.clear()
@@ -173,13 +177,17 @@ class Access(NamedTuple):
     roles: str  # "leader,steward"
     units: str  # "*" or "JD-SY,JD-GX"
     owner_url: str  # the ETL's URL: uploads load through the ETL's own pipeline
+    # The dashboard role's URL on a streaming standby (DATABASE_READ_URL), "" when
+    # there is none: reads go there when dashboard.replica.route says so.
+    read_url: str = ""
 
     @classmethod
     def of(cls, warehouse: str, person: Person) -> Access:
         from etl.accounts import dashboard_url
 
         account, roles, units = person.scope
-        return cls(dashboard_url(warehouse), account, roles, units, warehouse)
+        url = dashboard_url(warehouse)
+        return cls(url, account, roles, units, warehouse, replica.read_url(url))
 
     @property
     def scope(self) -> tuple[str, str, str]:
@@ -244,7 +252,7 @@ def engine(url: str) -> sa.Engine:
         pool_pre_ping=True,
         pool_size=2,
         max_overflow=2,
-        connect_args={"options": "-c jit=off"},
+        connect_args={"options": "-c jit=off", "connect_timeout": 10},
     )
     sa.event.listen(made, "connect", _floats_for_numeric)
     return made
@@ -262,9 +270,24 @@ def _read(access: Access, query: str, params: dict[str, object] | None = None) -
     The query runs on the pooled connection's own psycopg cursor: plain tuples
     into the DataFrame, without a SQLAlchemy Row per row. The scope is set for
     this transaction only (SQLAlchemy rolls it back when the connection goes
-    back to the pool), never for the pooled session.
+    back to the pool), never for the pooled session. With a standby configured
+    it runs there when dashboard.replica.route says so, and on the primary when
+    the standby fails it (gone, or the query cancelled by recovery).
     """
-    url = access.url
+    url = replica.route(access)
+    if url != access.url:
+        try:
+            return _read_at(url, access, query, params)
+        # Gone, or the query cancelled by the standby's recovery (SQLSTATE 40001,
+        # an OperationalError): the primary answers instead.
+        except (WarehouseUnavailable, WarehouseNotReady):
+            replica.failed(access)
+    return _read_at(access.url, access, query, params)
+
+
+def _read_at(
+    url: str, access: Access, query: str, params: dict[str, object] | None
+) -> pd.DataFrame:
     try:
         with engine(url).connect() as conn:
             cursor = conn.connection.driver_connection.cursor()
@@ -968,7 +991,7 @@ def decide(url: Access, file_id: int, action: str, decided_by: str, reason: str 
             url.url, int(file_id), action, decided_by, reason or None, scope=url.scope
         )
     finally:
-        _written("marts", "files", "accounts")
+        _written(url, "marts", "files", "accounts")
 
 
 def lock_period(
@@ -980,7 +1003,7 @@ def lock_period(
     try:
         return lock(url.url, kind, unit_code, period, locked_by, reason or None, scope=url.scope)
     finally:
-        _written("locks", "accounts")
+        _written(url, "locks", "accounts")
 
 
 def release_period(
@@ -992,7 +1015,7 @@ def release_period(
     try:
         release(url.url, kind, unit_code, period, released_by, reason or None, scope=url.scope)
     finally:
-        _written("locks", "accounts")
+        _written(url, "locks", "accounts")
 
 
 def update_kind_settings(
@@ -1012,7 +1035,7 @@ def update_kind_settings(
             url.url, kind, deadline_days, requires_approval, changed_by, reason, scope=url.scope
         )
     finally:
-        _written("rules", "accounts")
+        _written(url, "rules", "accounts")
 
 
 def ingest_uploads(
@@ -1079,7 +1102,7 @@ def ingest_uploads(
             _sign_uploads(url, reports)
             return refused + reports
         finally:
-            _written("marts", "files", "accounts")
+            _written(url, "marts", "files", "accounts")
 
 
 # ------------------------------------------------- warnings and bulletins --
@@ -1166,7 +1189,7 @@ def save_bulletin_requirements(url: Access, kind: str, period: str, text: str, b
         with person_connection(url) as conn:
             save_requirements(conn, kind, period, text, by)
     finally:
-        _written("bulletins", "accounts")
+        _written(url, "bulletins", "accounts")
 
 
 def publish_bulletin(url: Access, kind: str, period: str, by: str) -> int:
@@ -1177,7 +1200,7 @@ def publish_bulletin(url: Access, kind: str, period: str, by: str) -> int:
         with person_connection(url) as conn:
             return publish(conn, kind, period, by).issue_no
     finally:
-        _written("bulletins", "accounts")
+        _written(url, "bulletins", "accounts")
 
 
 def _sign_uploads(url: Access, reports: Sequence[Report]) -> None:
@@ -1472,7 +1495,7 @@ def draft_assessment_scheme(
                 note=note,
             )
     finally:
-        _written("assessment", "accounts")
+        _written(url, "assessment", "accounts")
 
 
 def publish_assessment_scheme(url: Access, scheme_id: int) -> None:
@@ -1483,7 +1506,7 @@ def publish_assessment_scheme(url: Access, scheme_id: int) -> None:
         with scoped_connection(url) as conn:
             assessment.publish(conn, int(scheme_id), url.account)
     finally:
-        _written("assessment", "accounts")
+        _written(url, "assessment", "accounts")
 
 
 # ------------------------------------------------------- 对标分析 (issue 14) --

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import re
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -35,6 +36,11 @@ MAX_PASSWORD = 1024
 MIN_PASSWORD = 8
 
 _HASHER = PasswordHasher()  # argon2id with the library's recommended costs
+# One argon2id hash with those costs holds 64 MB and about 0.3 s of CPU on its four
+# lanes. Twenty people signing in at once made the dashboard's server hold over a
+# gigabyte of hashing memory and starved every page in between (bench/leaders.py);
+# two at a time keep both cores busy, and the rest wait their turn.
+_HASHING = threading.BoundedSemaphore(2)
 
 
 class AccountError(ValueError):
@@ -165,7 +171,9 @@ def _check_units(units: list[str]) -> list[str]:
 
 
 def hash_password(password: str) -> str:
-    return _HASHER.hash(check_password(password))
+    password = check_password(password)
+    with _HASHING:
+        return _HASHER.hash(password)
 
 
 def _audit(
@@ -288,16 +296,17 @@ def _proof(salted_prefix: str, password: str) -> str:
     params = extract_parameters(salted_prefix + "$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
     salt_b64 = salted_prefix.rsplit("$", 1)[1]
     salt = base64.b64decode(salt_b64 + "=" * (-len(salt_b64) % 4))
-    return hash_secret(
-        password.encode("utf-8"),
-        salt,
-        time_cost=params.time_cost,
-        memory_cost=params.memory_cost,
-        parallelism=params.parallelism,
-        hash_len=params.hash_len,
-        type=Type.ID,
-        version=params.version,
-    ).decode("ascii")
+    with _HASHING:
+        return hash_secret(
+            password.encode("utf-8"),
+            salt,
+            time_cost=params.time_cost,
+            memory_cost=params.memory_cost,
+            parallelism=params.parallelism,
+            hash_len=params.hash_len,
+            type=Type.ID,
+            version=params.version,
+        ).decode("ascii")
 
 
 _FAILED = "账号或密码不正确 / wrong account name or password"
