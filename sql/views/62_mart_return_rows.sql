@@ -92,39 +92,41 @@ from (
     union all
 
     select
-<<<<<<< HEAD
         'assessment_evaluations'::text as kind, assessment_evaluations.year as year,
         null::text as period, null::date as period_end,
         assessment_evaluations.unit_code, assessment_evaluations.evaluation_type as item_key,
         assessment_evaluations.file_id, assessment_evaluations.row_no, assessment_evaluations.is_current,
         to_jsonb(assessment_evaluations) - array['file_id', 'row_no', 'is_current'] as figures
     from core.assessment_evaluations as assessment_evaluations
-=======
-        'indicators'::text as kind, null::integer as year,
-        null::text as period, null::date as period_end,
-        indicators.unit_code, indicators.indicator_code as item_key,
-        indicators.file_id, indicators.row_no, indicators.is_current,
-        to_jsonb(indicators) - array['file_id', 'row_no', 'is_current'] as figures
-    from core.indicators as indicators
->>>>>>> peers
 
     union all
 
     select
-<<<<<<< HEAD
         'assessment_items'::text as kind, assessment_items.year as year,
         null::text as period, null::date as period_end,
         assessment_items.unit_code, assessment_items.item_code as item_key,
         assessment_items.file_id, assessment_items.row_no, assessment_items.is_current,
         to_jsonb(assessment_items) - array['file_id', 'row_no', 'is_current'] as figures
     from core.assessment_items as assessment_items
-=======
+
+    union all
+
+    select
+        'indicators'::text as kind, null::integer as year,
+        null::text as period, null::date as period_end,
+        indicators.unit_code, indicators.indicator_code as item_key,
+        indicators.file_id, indicators.row_no, indicators.is_current,
+        to_jsonb(indicators) - array['file_id', 'row_no', 'is_current'] as figures
+    from core.indicators as indicators
+
+    union all
+
+    select
         'indicator_figures'::text as kind, core.period_year(indicator_figures.period) as year,
         indicator_figures.period as period, core.period_end(indicator_figures.period) as period_end,
         indicator_figures.unit_code, indicator_figures.indicator_code as item_key,
         indicator_figures.file_id, indicator_figures.row_no, indicator_figures.is_current,
         to_jsonb(indicator_figures) - array['file_id', 'row_no', 'is_current', 'year'] as figures
     from core.indicator_figures as indicator_figures
->>>>>>> peers
 ) as received
 inner join ingest.files as files on files.file_id = received.file_id;
