@@ -21,6 +21,8 @@ from decimal import Decimal
 import psycopg
 from psycopg.types.json import Jsonb
 
+from etl.warehouse import first_value
+
 PARTS = ("targets", "leaders", "satisfaction", "integrity", "bonus", "deduction")
 PART_NAMES = {
     "targets": ("目标完成", "Targets"),
@@ -109,7 +111,7 @@ def create_scheme(
     """A new draft scheme for ``year``; ``members`` maps unit_code to class (default: by type)."""
     if not signed_by.strip():
         raise SchemeError("方案须署名 / a scheme must be signed")
-    scheme_id = conn.execute(
+    inserted = conn.execute(
         "insert into assess.schemes (year, title, default_target_weight, over_cap, veto_bars,"
         " created_by, note) values (%s, %s, %s, %s, %s, %s, %s) returning scheme_id",
         (
@@ -121,7 +123,8 @@ def create_scheme(
             signed_by,
             note,
         ),
-    ).fetchone()[0]
+    )
+    scheme_id = int(first_value(inserted))
     with conn.cursor() as cur:
         cur.executemany(
             "insert into assess.classes (scheme_id, class_code, name_zh, name_en, sort_order,"
@@ -181,16 +184,16 @@ def draft_from(
             raise SchemeError(
                 f"未知的等次规则 / unknown grade rule: {sorted(set(rules) - allowed)}"
             )
-    new_id = conn.execute(
+    copied = conn.execute(
         "insert into assess.schemes (year, title, based_on, default_target_weight, over_cap,"
         " veto_bars, created_by, note)"
         " select year, title, scheme_id, default_target_weight, over_cap, veto_bars, %s, %s"
         " from assess.schemes where scheme_id = %s returning scheme_id",
         (signed_by, note, scheme_id),
     ).fetchone()
-    if new_id is None:
+    if copied is None:
         raise SchemeError(f"没有该方案 / no such scheme: {scheme_id}")
-    new_id = int(new_id[0])
+    new_id = int(copied[0])
     # Copied with the changes applied on the way in: a scheme's rows are only
     # ever inserted (the dashboard role may not update them).
     changed_weights = Jsonb({part: str(weight) for part, weight in (weights or {}).items()})
@@ -249,16 +252,21 @@ def publish(conn: psycopg.Connection, scheme_id: int, signed_by: str) -> None:
     )
 
 
+@dataclass(frozen=True)
+class ExternalRanking:
+    """Where the zone stood in a higher body's own assessment of a year."""
+
+    year: int
+    assessing_body: str
+    assessment: str
+    rank: int
+    out_of: int | None
+    title: str | None
+    illustrative: bool = False
+
+
 def record_external_ranking(
-    conn: psycopg.Connection,
-    year: int,
-    assessing_body: str,
-    assessment: str,
-    rank: int,
-    out_of: int | None,
-    title: str | None,
-    recorded_by: str,
-    illustrative: bool = False,
+    conn: psycopg.Connection, ranking: ExternalRanking, recorded_by: str
 ) -> None:
     """Record (or replace) where the zone stood in a higher body's assessment."""
     conn.execute(
@@ -268,5 +276,14 @@ def record_external_ranking(
         " out_of = excluded.out_of, title = excluded.title,"
         " illustrative = excluded.illustrative, recorded_by = excluded.recorded_by,"
         " recorded_at = now()",
-        (year, assessing_body, assessment, rank, out_of, title, illustrative, recorded_by),
+        (
+            ranking.year,
+            ranking.assessing_body,
+            ranking.assessment,
+            ranking.rank,
+            ranking.out_of,
+            ranking.title,
+            ranking.illustrative,
+            recorded_by,
+        ),
     )

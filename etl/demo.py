@@ -22,7 +22,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from etl import peer_demo
+from etl import assessment, peer_demo
 from etl.kinds import KINDS, Kind
 
 DEMO_YEAR = 2006
@@ -274,14 +274,14 @@ ASSESSMENT_YEAR = 2005
 # The seed's 8 合格单位: the three it names and five illustrative ones.
 QUALIFIED_2005 = ("ZS-TZJT", "ZS-FY", "ZS-JCY", "JD-HZ", "BM-SJ", "ZS-GT", "ZS-ZJ", "ZS-XF")
 ADVANCED_NAMED_2005 = ("BM-JM", "BM-TZ", "BM-RL")
-EXTERNAL_RANKING_2005 = {
-    "year": ASSESSMENT_YEAR,
-    "assessing_body": "成都市委、市政府",
-    "assessment": "2005年度市级政府部门目标综合考核",
-    "rank": 4,
-    "out_of": None,  # the seed does not say of how many
-    "title": "完成2005年度工作目标任务先进单位",
-}
+EXTERNAL_RANKING_2005 = assessment.ExternalRanking(
+    year=ASSESSMENT_YEAR,
+    assessing_body="成都市委、市政府",
+    assessment="2005年度市级政府部门目标综合考核",
+    rank=4,
+    out_of=None,  # the seed does not say of how many
+    title="完成2005年度工作目标任务先进单位",
+)
 DEMO_SIGNER = "ducha-demo"
 
 
@@ -396,8 +396,6 @@ def record_demo_assessment(url: str) -> None:
     """
     import psycopg
 
-    from etl import assessment
-
     members = {
         code: "subdistrict" if kind == "subdistrict" else "department"
         for _, code, kind in _assessed_2005()
@@ -420,9 +418,7 @@ def record_demo_assessment(url: str) -> None:
             "select 1 from assess.external_rankings where year = %s", (ASSESSMENT_YEAR,)
         ).fetchone()
         if ranked is None:
-            assessment.record_external_ranking(
-                conn, recorded_by=DEMO_SIGNER, **EXTERNAL_RANKING_2005
-            )
+            assessment.record_external_ranking(conn, EXTERNAL_RANKING_2005, DEMO_SIGNER)
 
 
 # ---------------------------------------------------------------------------
