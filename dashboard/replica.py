@@ -156,6 +156,14 @@ def _probe(where: Where, pair: _Pair) -> Health:
                 "select pg_is_in_recovery(), pg_last_wal_replay_lsn()::text,"
                 " extract(epoch from now() - pg_last_xact_replay_timestamp())::float8"
             ).fetchone()
+            # A standby a few milliseconds behind (the primary's last record still
+            # on its way) is current: give it a moment before judging it by older
+            # probes or, on the first, by the age of its last replayed commit.
+            for _ in range(5):
+                if not in_recovery or (lsn(replayed_text) or 0) >= primary_at:
+                    break
+                time.sleep(0.02)
+                replayed_text = conn.execute("select pg_last_wal_replay_lsn()::text").fetchone()[0]
     except psycopg.Error:
         return Health("down", checked_at=time.monotonic())
     replayed = lsn(replayed_text)

@@ -37,9 +37,9 @@ MIN_PASSWORD = 8
 
 _HASHER = PasswordHasher()  # argon2id with the library's recommended costs
 # One argon2id hash with those costs holds 64 MB and about 0.3 s of CPU on its four
-# lanes. Twenty people signing in at once made the dashboard's server hold over a
-# gigabyte of hashing memory and starved every page in between (bench/leaders.py);
-# two at a time keep both cores busy, and the rest wait their turn.
+# lanes. Twenty people signing in at once could hold twenty of those (the dashboard
+# server peaked at 589 MB in bench/leaders.py, 397 MB with this limit); two at a
+# time keep both cores busy, and the rest wait their turn.
 _HASHING = threading.BoundedSemaphore(2)
 
 
