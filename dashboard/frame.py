@@ -2,7 +2,7 @@
 guidance when there is nothing to show, and what it says when the warehouse goes away.
 
 A leaders' page opens with ``frame.open``: it draws the title and the scope line (as at
-which date, for which units, and which units the signed-in person may see) and hands
+which date, for which units, and which units the signed-in person may see when not all) and hands
 back the ``Page``: the Access every query takes first, the shared filters' ``Scope``
 (the year, period, unit type and unit the entry script drew in the sidebar) and the
 language. ``page.rows`` reads the page's data; when there is none it shows guidance fit
@@ -78,8 +78,11 @@ def open(title_key: str) -> Page:
 
 
 def scope_line(url: queries.Access) -> str:
-    """As at which date and for which units the figures are, and which units the person sees."""
+    """As at which date and for which units the figures are, and, for a person who sees
+    only some units, which (for everyone else "all units" already says it)."""
     line = filters.scope_caption()
+    if url.units == "*":
+        return line
     return f"{line} · {t('scope.yours', units=fmt.plain(yours(url)))}"
 
 

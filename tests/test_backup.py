@@ -108,6 +108,11 @@ def demo(make_demo):
     return make_demo()
 
 
+@pytest.fixture
+def demo_copy(demo) -> str:
+    return demo.url
+
+
 def waiting_advisory_locks(url: str) -> int:
     return query(
         url,

@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
@@ -35,8 +36,8 @@ from etl.demo import DEMO_AS_OF, disability_aid_rows, write_demo_returns
 from etl.kinds import KINDS
 from etl.load import ingest_files
 from etl.run import run_inbox
+from tests.conftest import create_database, drop_database
 from tests.helpers import latest_file_id, query, write_csv
-from tests.test_dashboard_app import demo  # noqa: F401  (the demo warehouse fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -104,7 +105,15 @@ def listener() -> Iterator[tuple[int, list[str]]]:
 
 
 @pytest.fixture(scope="module")
-def server(demo, tmp_path_factory, listener) -> Iterator[str]:  # noqa: F811
+def demo(server_url, demo_template, worker_id) -> Iterator[str]:
+    """A copy of the demo warehouse for the one server this module's browser reads."""
+    name = f"ducha_browser_{worker_id}_{uuid.uuid4().hex[:10]}"
+    yield create_database(server_url, name, template=demo_template)
+    drop_database(server_url, name)
+
+
+@pytest.fixture(scope="module")
+def server(demo, tmp_path_factory, listener) -> Iterator[str]:
     """``streamlit run dashboard/app.py`` on the demo warehouse (plus one hostile title
     and one hostile unit name)."""
     extra = write_csv(
@@ -286,7 +295,7 @@ def test_overview_names_the_city_closure(page, server):
     assert page.get_by_text("其中市委市政府督办办结 43 / 45 件（95.6%）").count() == 1
 
 
-def test_a_shared_link_opens_the_same_view(page, server, demo):  # noqa: F811
+def test_a_shared_link_opens_the_same_view(page, server, demo):
     _open(page, server, "/employment?year=2006&period=2006-06&unit=JD-SY", "就业指标")
     q2 = query(
         demo,
@@ -399,7 +408,7 @@ def _no_error_boxes(page) -> None:
     assert page.locator("[data-testid='stAlertContentError']").count() == 0
 
 
-def test_a_steward_uploads_a_return_and_approves_it(page, server, demo, tmp_path):  # noqa: F811
+def test_a_steward_uploads_a_return_and_approves_it(page, server, demo, tmp_path):
     # A December disability-aid return again from 芳草街道, one more person-time,
     # while the kind needs a steward's approval: it waits until approved.
     rows = [row for row in disability_aid_rows(12) if row["unit_code"] == "JD-FC"]
@@ -513,7 +522,7 @@ def _markup_from(page, port: int) -> list[str]:
     )
 
 
-def test_a_units_name_with_markdown_and_images_is_shown_as_text(page, server, listener, demo):  # noqa: F811
+def test_a_units_name_with_markdown_and_images_is_shown_as_text(page, server, listener, demo):
     port, hits = listener
     name = hostile_unit_name(port)
     label = f"{name} ({HOSTILE_UNIT})"

@@ -78,8 +78,9 @@ def test_the_scope_line_names_the_units_a_person_sees(monkeypatch, make_demo):
     demo = make_demo().url
     at = start_app(monkeypatch, demo, person=REPORTER)
     assert "您可查看：石羊街道 (JD-SY)" in texts(at.caption)
-    at = start_app(monkeypatch, demo, person=LEADER)
-    assert "您可查看：全部单位" in texts(at.caption)
+    at = start_app(monkeypatch, demo, person=LEADER)  # every unit: "全部单位" says it already
+    assert "数据截至2006年12月31日 · 全部单位" in texts(at.caption)
+    assert "您可查看" not in texts(at.caption)
 
 
 # --------------------------------------------- a warehouse lost, a failed query --
