@@ -4,17 +4,15 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import assessment_export, charts, filters, queries, tables
+from dashboard import assessment_export, charts, frame, queries, tables
 from dashboard import format as fmt
-from dashboard.i18n import column, enum, lang, t
+from dashboard.i18n import column, enum, t
 from dashboard.tables import Col
 
 GRADE_COLOURS = {"advanced": "#2e7d32", "pass": "#f9a825", "fail": "#c62828"}
 
-context = filters.context()
-url, language = context.url, lang()
-
-st.title(t("page.assessment"))
+page = frame.open("page.assessment")
+url, language = page.url, page.language
 
 years = queries.assessment_years(url)
 if not years:
