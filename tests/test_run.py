@@ -152,7 +152,12 @@ def test_a_run_started_while_another_loads_exits_busy_and_touches_nothing(wareho
         key = (PROMOTE_LOCK_SPACE, kind_lock(KINDS["supervision"]))
         holder.execute("select pg_advisory_lock(%s::int, %s::int)", key)
         first = ducha_process(warehouse, "run", "--inbox", str(inbox), "--as-of", "2006-12-31")
-        wait_for(lambda: _waiting_for_a_lock(warehouse), what="the first run to reach the lock")
+        # Generous: on a loaded machine a run's start (imports, units.csv) took over 60 s.
+        wait_for(
+            lambda: _waiting_for_a_lock(warehouse),
+            timeout=300,
+            what="the first run to reach the lock",
+        )
         second = ducha_process(warehouse, "run", "--inbox", str(inbox), "--as-of", "2006-12-31")
         second_code, second_err = second.wait(120), second.stderr.read()
         assert first.poll() is None, "the first run was still loading when the second gave up"
