@@ -155,3 +155,61 @@ def test_the_admin_page_lists_accounts_and_the_audit(monkeypatch, demo):
     assert labels == ["CSV", "Excel"]
     at.selectbox(key="audit_action").set_value("account").run()
     assert set(at.dataframe[1].value["action"]) == {"account.add"}
+
+
+# ------------------------------------------------ single sign-on (OIDC) --
+# AppTest's ``user`` stands in for the provider (st.user); ``[auth]`` in its secrets
+# turns the single sign-on path on. The account is matched in the real warehouse.
+
+AUTH_SECRETS = {
+    "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
+    "cookie_secret": "not a secret in a test",
+    "client_id": "ducha",
+    "client_secret": "x",
+    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+}
+
+
+def start_sso(monkeypatch, url: str, email: str):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.apptest import APP
+
+    monkeypatch.setenv("DATABASE_URL", url)
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.secrets["auth"] = AUTH_SECRETS
+    at.user = {"is_logged_in": True, "email": email, "name": "Someone"}
+    at.run()
+    return at
+
+
+def test_single_sign_on_takes_roles_and_units_from_the_account_with_that_email(monkeypatch, demo):
+    from tests.helpers import query as owner_query
+
+    if not owner_query(demo, "select 1 from auth.accounts where account = 'sso-li'"):
+        accounts.add_account(
+            demo, "sso-li", ["reporter"], ["JD-SY"], email="Li@Example.gov.cn",
+            display_name="李单点",
+        )  # fmt: skip
+    at = start_sso(monkeypatch, demo, "li@example.GOV.cn")
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state[PERSON_KEY] == Person("sso-li", "李单点", ("reporter",), ("JD-SY",))
+    assert not sign_in_page(at)
+    assert query(
+        demo, "select account, detail->>'via' from auth.audit order by audit_id desc limit 1"
+    ) == [("sso-li", "oidc")]
+
+
+@pytest.mark.parametrize("email", ["stranger@example.gov.cn", "<script>x</script>@a.b"])
+def test_single_sign_on_refuses_an_email_without_an_account(monkeypatch, demo, email):
+    before = query(demo, "select * from auth.accounts order by account")
+    at = start_sso(monkeypatch, demo, email)
+    assert not at.exception, [e.value for e in at.exception]
+    assert PERSON_KEY not in at.session_state
+    assert sign_in_page(at)
+    assert at.user == {"is_logged_in": False}  # signed out of the provider again
+    assert query(
+        demo,
+        "select account, action, detail->>'reason' from auth.audit order by audit_id desc limit 1",
+    ) == [(email, "sign_in.failed", "oidc_unknown")]
+    assert query(demo, "select * from auth.accounts order by account") == before
