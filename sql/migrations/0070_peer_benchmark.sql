@@ -135,9 +135,12 @@ $$;
 -- Peer districts' figures are not any unit's data either, but a comparison for
 -- leaders: leaders and stewards read them all; anyone else (a reporter) only
 -- the rows their own unit sent, as with any return.
+-- The role checks are scalar subqueries: evaluated once per query, not once per
+-- figure (the benchmark page compares half a million of them).
 create policy dashboard_figures on core.indicator_figures as restrictive to ducha_dashboard
-    using (auth.has_role('leader') or auth.has_role('steward') or auth.in_scope(unit_code))
-    with check (auth.has_role('leader') or auth.has_role('steward')
+    using ((select auth.has_role('leader')) or (select auth.has_role('steward'))
+           or auth.in_scope(unit_code))
+    with check ((select auth.has_role('leader')) or (select auth.has_role('steward'))
                 or auth.in_scope(unit_code));
 -- Writes: a steward's decision moves is_current; nothing else is written.
 create policy steward_updates on core.indicators as restrictive for update to ducha_dashboard

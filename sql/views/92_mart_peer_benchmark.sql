@@ -126,79 +126,87 @@ from (
         lag(compared.sign * (compared.best_peer_growth - compared.zone_growth))
             over by_month as lag_growth_gap
     from (
-        -- Each of this zone's figures against the peers' of the same indicator
-        -- and month: one join and one aggregate, its ordered parts over the
-        -- twenty-odd peers of a group. (p.year = home.year is implied by the
-        -- period, and lets a filter on year reach both sides' index.)
         select
-            home.year,
-            home.period,
-            home.indicator_code,
+            grouped.year,
+            grouped.period,
+            grouped.indicator_code,
             indicators.indicator_name,
             indicators.measure,
             indicators.direction,
             indicators.followed = 'yes' as followed,
-            home.basis,
-            case when indicators.direction = 'lower' then -1 else 1 end as sign,
-            home.value as zone_value,
-            1 + count(peer.value) filter (
-                where case when indicators.direction = 'lower' then peer.value < home.value
-                           else peer.value > home.value end
-            ) as rank,
-            1 + count(peer.value) as districts_ranked,
-            (select count(*) from core.districts where not is_home) - count(peer.value)
+            grouped.basis,
+            grouped.sign,
+            grouped.zone_value,
+            grouped.rank,
+            grouped.districts_ranked,
+            (select count(*) from core.districts where not is_home) - grouped.districts_ranked + 1
                 as peers_missing,
-            (array_agg(peer.district_code order by
-                case when indicators.direction = 'lower' then peer.value end,
-                peer.value desc, peer_district.sort_order, peer.district_code
-            ) filter (where peer.value is not null))[1] as best_peer_code,
-            (array_agg(peer_district.district_name order by
-                case when indicators.direction = 'lower' then peer.value end,
-                peer.value desc, peer_district.sort_order, peer.district_code
-            ) filter (where peer.value is not null))[1] as best_peer_name,
-            (array_agg(peer.value order by
-                case when indicators.direction = 'lower' then peer.value end,
-                peer.value desc, peer_district.sort_order, peer.district_code
-            ) filter (where peer.value is not null))[1] as best_peer_value,
-            home.yoy_growth as zone_growth,
-            case when home.yoy_growth is not null then
-                1 + count(peer.yoy_growth) filter (
-                    where case when indicators.direction = 'lower'
-                               then peer.yoy_growth < home.yoy_growth
-                               else peer.yoy_growth > home.yoy_growth end
-                )
-            end as growth_rank,
-            case when home.yoy_growth is not null then 1 + count(peer.yoy_growth) end
+            grouped.best[1][1] as best_peer_code,
+            grouped.best[1][2] as best_peer_name,
+            grouped.best[1][3]::numeric as best_peer_value,
+            grouped.zone_growth,
+            case when grouped.zone_growth is not null then grouped.growth_rank end
+                as growth_rank,
+            case when grouped.zone_growth is not null then grouped.growth_districts_ranked end
                 as growth_districts_ranked,
-            (array_agg(peer.district_code order by
-                case when indicators.direction = 'lower' then peer.yoy_growth end,
-                peer.yoy_growth desc, peer_district.sort_order, peer.district_code
-            ) filter (where peer.yoy_growth is not null))[1] as best_growth_peer_code,
-            (array_agg(peer_district.district_name order by
-                case when indicators.direction = 'lower' then peer.yoy_growth end,
-                peer.yoy_growth desc, peer_district.sort_order, peer.district_code
-            ) filter (where peer.yoy_growth is not null))[1] as best_growth_peer_name,
-            (array_agg(peer.yoy_growth order by
-                case when indicators.direction = 'lower' then peer.yoy_growth end,
-                peer.yoy_growth desc, peer_district.sort_order, peer.district_code
-            ) filter (where peer.yoy_growth is not null))[1] as best_peer_growth
-        from core.indicator_figures as home
-        inner join core.districts as home_district
-            on home_district.district_code = home.district_code and home_district.is_home
+            grouped.best_growth[1][1] as best_growth_peer_code,
+            grouped.best_growth[1][2] as best_growth_peer_name,
+            grouped.best_growth[1][3]::numeric as best_peer_growth
+        from (
+            -- Each of this zone's figures against the peers' of the same indicator
+            -- and month: one join and one aggregate, whose two ordered parts sort
+            -- the twenty-odd peers of a group. (peer.year = home.year follows
+            -- from the period, and lets a filter on year reach both sides' index.)
+            select
+                home.year,
+                home.period,
+                home.indicator_code,
+                min(home.basis) as basis,
+                min(home.sign) as sign,
+                min(home.value) as zone_value,
+                min(home.yoy_growth) as zone_growth,
+                1 + count(peer.value) filter (where home.sign * (peer.value - home.value) > 0)
+                    as rank,
+                1 + count(peer.value) as districts_ranked,
+                1 + count(peer.yoy_growth) filter (
+                    where home.sign * (peer.yoy_growth - home.yoy_growth) > 0
+                ) as growth_rank,
+                1 + count(peer.yoy_growth) as growth_districts_ranked,
+                array_agg(
+                    array[peer.district_code, peer_district.district_name, peer.value::text]
+                    order by home.sign * peer.value desc, peer_district.sort_order,
+                        peer.district_code
+                ) filter (where peer.value is not null) as best,
+                array_agg(
+                    array[peer.district_code, peer_district.district_name,
+                          peer.yoy_growth::text]
+                    order by home.sign * peer.yoy_growth desc, peer_district.sort_order,
+                        peer.district_code
+                ) filter (where peer.yoy_growth is not null) as best_growth
+            from (
+                select figures.*,
+                       case when indicators.direction = 'lower' then -1 else 1 end as sign
+                from core.indicator_figures as figures
+                inner join core.districts as home_district
+                    on home_district.district_code = figures.district_code
+                    and home_district.is_home
+                inner join core.indicators as indicators
+                    on indicators.is_current
+                    and indicators.indicator_code = figures.indicator_code
+                where figures.is_current
+            ) as home
+            left join core.indicator_figures as peer
+                on peer.is_current
+                and peer.year = home.year
+                and peer.indicator_code = home.indicator_code
+                and peer.period = home.period
+                and peer.district_code <> home.district_code
+            left join core.districts as peer_district
+                on peer_district.district_code = peer.district_code
+            group by home.year, home.period, home.indicator_code
+        ) as grouped
         inner join core.indicators as indicators
-            on indicators.is_current and indicators.indicator_code = home.indicator_code
-        left join core.indicator_figures as peer
-            on peer.is_current
-            and peer.year = home.year
-            and peer.indicator_code = home.indicator_code
-            and peer.period = home.period
-            and peer.district_code <> home.district_code
-        left join core.districts as peer_district
-            on peer_district.district_code = peer.district_code
-        where home.is_current
-        group by home.year, home.period, home.indicator_code, home.district_code,
-            indicators.indicator_name, indicators.measure, indicators.direction,
-            indicators.followed, home.basis, home.value, home.yoy_growth
+            on indicators.is_current and indicators.indicator_code = grouped.indicator_code
     ) as compared
     window by_month as (partition by compared.year, compared.indicator_code
                         order by compared.period)
