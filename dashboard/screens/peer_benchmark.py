@@ -8,19 +8,17 @@ table, where every figure came from, and the month's brief (PDF, Excel).
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import charts, filters, queries, tables
+from dashboard import charts, frame, queries, tables
 from dashboard import format as fmt
-from dashboard.i18n import lang, t
+from dashboard.i18n import t
 from dashboard.tables import Col
 
-context = filters.context()
-url, language = context.url, lang()
-
-st.title(t("page.peers"))
+page = frame.open("page.peers")
+url, language = page.url, page.language
 st.caption(t("peer.caption"))
 
 years = queries.peer_years(url)
-shared_year = context.scope.year if context.scope else None
+shared_year = page.scope.year if page.scope else None
 if not years:
     st.info(t("peer.empty", year=shared_year or "—"))
     st.stop()
@@ -40,7 +38,7 @@ if queries.peer_illustrative(url, year):
     st.warning(t("peer.illustrative"), icon="⚠️")
 
 months = sorted(standings["period"].unique())
-wanted = context.scope.period if context.scope else None
+wanted = page.scope.period if page.scope else None
 month = pick[1].selectbox(
     t("peer.month"),
     months,
