@@ -375,9 +375,11 @@ class Resumed:
 def resume_session(conn: psycopg.Connection, token: str, address: str = "") -> Resumed:
     """The person whose session ``token`` names, checked by the warehouse (audited)."""
     with conn.transaction():
-        status, account, display, roles, units = conn.execute(
+        resumed = conn.execute(
             "select * from auth.resume_session(%s, %s)", (token[:200], address)
         ).fetchone()
+    assert resumed is not None, "auth.resume_session returns one row"
+    status, account, display, roles, units = resumed
     if status != "ok":
         return Resumed(None, status)
     return Resumed(Person(account, display, tuple(roles), tuple(units)))
@@ -386,7 +388,7 @@ def resume_session(conn: psycopg.Connection, token: str, address: str = "") -> R
 def touch_session(conn: psycopg.Connection, token: str) -> bool:
     """Move the session's idle expiry on; False when it has ended (revoked, expired)."""
     with conn.transaction():
-        return bool(conn.execute("select auth.touch_session(%s)", (token[:200],)).fetchone()[0])
+        return bool(first_value(conn.execute("select auth.touch_session(%s)", (token[:200],))))
 
 
 def close_session(conn: psycopg.Connection, token: str, address: str = "") -> None:

@@ -16,12 +16,18 @@ import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from psycopg.rows import dict_row
 
 from etl.documents import CSS, DocumentError, _esc, _html_table, _no_fetching
 from etl.report import looks_like_formula
+from etl.warehouse import first_value
+
+if TYPE_CHECKING:
+    from xlsxwriter.format import Format
+    from xlsxwriter.worksheet import Worksheet
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 ILLUSTRATIVE_MARK = "示例数据"
@@ -62,15 +68,15 @@ class Brief:
 
     month: str
     label: str  # 2006年3月
-    standings: list[dict] = field(default_factory=list)
+    standings: list[dict[str, Any]] = field(default_factory=list)
     illustrative: bool = False
 
     @property
-    def behind(self) -> list[dict]:
+    def behind(self) -> list[dict[str, Any]]:
         return [row for row in self.standings if row["rank"] > 1]
 
     @property
-    def first(self) -> list[dict]:
+    def first(self) -> list[dict[str, Any]]:
         return [row for row in self.standings if row["rank"] == 1]
 
 
@@ -87,9 +93,9 @@ def gather(conn: psycopg.Connection, month: str) -> Brief:
     month = parse_month(month)
     with conn.cursor(row_factory=dict_row) as cursor:
         standings = cursor.execute(BRIEF_SQL, {"month": month}).fetchall()
-    illustrative = conn.execute(
-        ILLUSTRATIVE_SQL, {"month": month, "mark": ILLUSTRATIVE_MARK}
-    ).fetchone()[0]
+    illustrative = first_value(
+        conn.execute(ILLUSTRATIVE_SQL, {"month": month, "mark": ILLUSTRATIVE_MARK})
+    )
     if not standings:
         raise DocumentError(
             f"{month} 没有本区的对标指标数据（或无权查看）/ no benchmark figures of this zone"
@@ -117,7 +123,7 @@ def rate_text(value: Decimal | float | None) -> str:
     return f"{Decimal(str(value)) * 100:.1f}%"
 
 
-def trend_text(row: dict) -> str:
+def trend_text(row: dict[str, Any]) -> str:
     """Whether the gap narrowed since last month, in words."""
     if row["gap_narrowed"] is None:
         return "—（上月无数据）"
@@ -196,7 +202,8 @@ def render_pdf(brief: Brief) -> bytes:
     """The brief as a one-page A4 (landscape) PDF with the CJK font embedded."""
     from weasyprint import HTML
 
-    return HTML(string=html_document(brief), url_fetcher=_no_fetching).write_pdf()
+    pdf: bytes = HTML(string=html_document(brief), url_fetcher=_no_fetching).write_pdf()
+    return pdf
 
 
 # ------------------------------------------------------------------ excel --
@@ -215,7 +222,7 @@ def render_xlsx(brief: Brief) -> bytes:
     quoted = book.add_format({"border": 1, "quote_prefix": True})
     rate = book.add_format({"border": 1, "num_format": "0.0%"})
 
-    def text(row: int, col: int, value: str, style=None) -> None:
+    def text(row: int, col: int, value: str, style: Format | None = None) -> None:
         if looks_like_formula(value):
             style = quoted
         sheet.write_string(row, col, value, style)
@@ -252,7 +259,9 @@ def render_xlsx(brief: Brief) -> bytes:
     return buffer.getvalue()
 
 
-def _number(sheet, row: int, col: int, value, style) -> None:
+def _number(
+    sheet: Worksheet, row: int, col: int, value: Decimal | float | None, style: Format
+) -> None:
     if value is None:
         sheet.write_blank(row, col, None, style)
     else:
