@@ -22,7 +22,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from etl import assessment, peer_demo
+from etl import assessment, peer_demo, warehouse
 from etl.kinds import KINDS, Kind
 
 DEMO_YEAR = 2006
@@ -394,13 +394,11 @@ def record_demo_assessment(url: str) -> None:
     Written before the returns are loaded: the assessment returns name the
     year's assessed units, so the scheme must be there first.
     """
-    import psycopg
-
     members = {
         code: "subdistrict" if kind == "subdistrict" else "department"
         for _, code, kind in _assessed_2005()
     }
-    with psycopg.connect(url) as conn:
+    with warehouse.connect(url) as conn:
         exists = conn.execute(
             "select 1 from assess.schemes where year = %s", (ASSESSMENT_YEAR,)
         ).fetchone()
