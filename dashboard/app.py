@@ -82,7 +82,7 @@ signin.sidebar(warehouse, person)
 # reads come from the primary: a small notice says so.
 replica_state = replica.notice(url)
 if replica_state is not None:
-    st.caption(f":material/warning: {replica.notice_text(replica_state, lang())}")
+    st.caption(f"⚠️ {replica.notice_text(replica_state, lang())}")
 
 if page.url_path in {steward_page.url_path for steward_page in _STEWARD_PAGES} | {"accounts"}:
     # The stewards' pages work on an empty warehouse too (uploading the unit

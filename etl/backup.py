@@ -32,7 +32,7 @@ from etl.warehouse import connect
 
 BIN_VARIABLE = "DUCHA_PG_BIN"
 MAGIC = b"PGDMP"  # the first bytes of every pg_dump custom-format archive
-DUCHA_SCHEMAS = ("ingest", "staging", "core", "mart", "auth")
+DUCHA_SCHEMAS = ("ingest", "staging", "core", "mart", "auth", "assess")
 DUCHA_TABLES = ("ducha_migrations", "ducha_views")
 STAGING_PARTITIONS = "staging.*_f[0-9]*"  # staging.<kind>_f<file_id> (sql/migrations/0004)
 # The dashboard's login role (sql/migrations/0010) is the server's, not the

@@ -375,3 +375,20 @@ def test_the_settings_and_commands_are_documented():
     assert "ducha original FILE_ID -o FILE" in readme
     helps = cli.build_parser().format_help()
     assert all(name in helps for name in ("backup", "restore", "original"))
+
+
+def test_every_schema_the_migrations_create_is_a_ducha_schema():
+    """A restore --replace drops, and the emptiness check looks at, every schema of ours."""
+    import re
+
+    from etl.backup import DUCHA_SCHEMAS
+    from etl.db import MIGRATIONS_DIR
+
+    created = set()
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        created |= set(
+            re.findall(
+                r"create schema (?:if not exists )?(\w+)", path.read_text(encoding="utf-8"), re.I
+            )
+        )
+    assert created == set(DUCHA_SCHEMAS)

@@ -121,15 +121,19 @@ def first_area_employed(url: str) -> int:
 # ------------------------------------------------------------------- inbox --
 
 
-def test_inbox_lists_the_demo_files_with_their_outcomes(monkeypatch, demo_read):
+def test_inbox_lists_the_demo_files_with_their_outcomes(monkeypatch, demo_read, tmp_path):
+    from etl.demo import write_demo_returns
+
+    # Every file the demo writes, counted from the files themselves.
+    sent = len(write_demo_returns(tmp_path / "demo"))
     at = open_page(monkeypatch, demo_read, "inbox")
     assert at.title[0].value == "报表收件箱"
     inbox = table(at, "steward_inbox")
     received = query(demo_read, "select file_id, file_name from ingest.files order by file_id")
-    assert len(inbox) == len(received) == 21
+    assert len(inbox) == len(received) == sent
     assert set(inbox["文件名"]) == {name for _, name in received}
     assert set(inbox["处理结果"]) == {"已接收"}
-    assert metric(at, "收到文件") == "21" and metric(at, "已拒收") == "0"
+    assert metric(at, "收到文件") == str(sent) and metric(at, "已拒收") == "0"
     employment = inbox[inbox["报表类别"] == "就业情况"].set_index("文件名")
     assert employment.loc["employment_2006-Q4.xlsx", "报告期"] == "2006年第4季度"
     units = query(
@@ -205,7 +209,8 @@ def test_a_rejected_file_shows_its_problems_by_row_and_column(monkeypatch, demo,
 
 
 def test_report_downloads_are_the_stored_report(demo_read):
-    stored = queries.stored_file(access(demo_read), 15)
+    file_id = latest_file_id(demo_read, "employment_2006-Q1.xlsx")
+    stored = queries.stored_file(access(demo_read), file_id)
     book = openpyxl.load_workbook(io.BytesIO(steward.report_workbook(stored)))
     assert book.sheetnames[0] == "摘要 Summary"
     assert "employment_2006-Q1.xlsx" in steward.report_html(stored)
