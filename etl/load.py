@@ -23,6 +23,7 @@ connection comes from the one gateway, etl.warehouse.
 
 from __future__ import annotations
 
+import functools
 import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -174,6 +175,17 @@ def ingest_file(
     channel_name = channel or ("inbox" if run_id is not None else "command_line")
 
     with connect(url) as conn:
+        # The bytes and a receipt are kept for every arrival, a duplicate's too.
+        keep = functools.partial(
+            keep_received,
+            conn,
+            path,
+            sha256,
+            size,
+            channel=channel_name,
+            sent_by=sent_by,
+            file_name=report.file_name,
+        )
         # No JIT: compiling the promotion's INSERT … SELECT costs more than it saves.
         conn.execute("set jit = off")
         if reader.kind is not None:
@@ -186,30 +198,12 @@ def ingest_file(
             if previous:
                 report.outcome = "duplicate"
                 report.duplicate_of = previous[0]
-                keep_received(
-                    conn,
-                    path,
-                    sha256,
-                    size,
-                    channel=channel_name,
-                    sent_by=sent_by,
-                    file_name=report.file_name,
-                    duplicate_of=previous[0],
-                )
+                keep(duplicate_of=previous[0])
                 conn.commit()
                 return report
 
         file_id = record_file(conn, report, digest, as_of, run_id)
-        not_kept = keep_received(
-            conn,
-            path,
-            sha256,
-            size,
-            channel=channel_name,
-            sent_by=sent_by,
-            file_name=report.file_name,
-            file_id=file_id,
-        )
+        not_kept = keep(file_id=file_id)
         lock_file(conn, file_id)
         conn.commit()  # recorded (and locked) before it is staged: a failure rejects this row
         try:
