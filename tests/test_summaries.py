@@ -88,3 +88,14 @@ def test_kept_in_step_through_versions_approvals_and_withdrawals(
         " where file_name in ('emp_v2.csv', 'emp_v3.csv') order by file_name",
     )
     assert coverage == [(True,), (False,)]  # the withdrawn version is not current
+
+
+def test_rebuild_covers_every_kind_the_demo_loads(make_demo):
+    """The demo loads every kind (tests/test_demo_returns.py); a rebuild from core gives the
+    summaries the load kept, file by file, so no kind is missing from the rebuild."""
+    from etl.kinds import KINDS
+
+    demo = make_demo()
+    covered = query(demo.url, "select distinct kind from ingest.file_coverage order by kind")
+    assert [kind for (kind,) in covered] == sorted(KINDS)
+    assert summaries(demo.url) == rebuilt(demo.url)
