@@ -20,7 +20,7 @@ import streamlit as st  # noqa: E402
 
 from dashboard import filters, frame, guidance, queries, replica, signin, steward  # noqa: E402
 from dashboard import format as fmt  # noqa: E402
-from dashboard.i18n import lang, t  # noqa: E402
+from dashboard.i18n import t  # noqa: E402
 from etl.settings import WarehouseUnavailable  # noqa: E402
 
 st.set_page_config(page_title="督查 ducha", layout="wide", initial_sidebar_state="expanded")
@@ -82,7 +82,7 @@ signin.sidebar(warehouse, person)
 # reads come from the primary: a small notice says so.
 replica_state = replica.notice(url)
 if replica_state is not None:
-    st.caption(f"⚠️ {replica.notice_text(replica_state, lang())}")
+    st.caption(f"⚠️ {replica.notice_text(replica_state)}")
 
 if page.url_path in {steward_page.url_path for steward_page in _STEWARD_PAGES} | {"accounts"}:
     # The stewards' pages work on an empty warehouse too (uploading the unit

@@ -259,6 +259,42 @@ _LABELS: dict[str, tuple[str, str]] = {
     "sup.status_placeholder": ("全部状态", "All statuses"),
     # chart axes
     "axis.rate": ("比率", "Rate"),
+    # sign-in (dashboard/signin.py)
+    "signin.title": ("督查 · 登录", "Ducha · sign in"),
+    "signin.account": ("账号", "Account"),
+    "signin.password": ("密码", "Password"),
+    "signin.submit": ("登录", "Sign in"),
+    "signin.sso": ("使用单位统一身份认证登录", "Sign in with the office's single sign-on"),
+    "signin.sso_unknown": (
+        "该邮箱 {email} 没有对应的督查账号，请联系管理员",
+        "No ducha account has the e-mail {email}: ask an administrator",
+    ),
+    "signin.expired": (
+        "长时间未操作，已自动退出，请重新登录",
+        "You were signed out after a long idle time: please sign in again",
+    ),
+    "signin.signed_in_as": ("当前用户：{name}（{roles}）", "Signed in: {name} ({roles})"),
+    "signin.sign_out": ("退出登录", "Sign out"),
+    "signin.change_password": ("修改密码", "Change password"),
+    "signin.old_password": ("原密码", "Current password"),
+    "signin.new_password": ("新密码", "New password"),
+    "signin.new_again": ("再次输入新密码", "New password again"),
+    "signin.save_password": ("保存新密码", "Save the new password"),
+    "signin.differ": ("两次输入的新密码不一致", "The two new passwords differ"),
+    "signin.password_changed": ("密码已修改", "Password changed"),
+    "signin.no_pages": (
+        "此账号没有可用的页面，请联系管理员",
+        "This account has no page to show: ask an administrator",
+    ),
+    # the read replica's notice (dashboard/replica.py)
+    "replica.down": (
+        "只读副本暂不可用，本页数据直接读自主库",
+        "The read replica is unavailable: this page reads from the primary",
+    ),
+    "replica.lagging": (
+        "只读副本同步滞后，本页数据直接读自主库",
+        "The read replica is behind: this page reads from the primary",
+    ),
 }
 
 # Column headers. Chinese ones come from the return kinds where a column is one

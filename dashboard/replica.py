@@ -32,17 +32,6 @@ DEFAULT_MAX_LAG_SECONDS = 30.0
 PROBE_SECONDS = 1.0  # the standby's health is asked again after this long
 CONNECT_TIMEOUT = 2  # seconds: a standby that does not answer by then counts as down
 
-_LABELS = {
-    "down": (
-        "只读副本暂不可用，本页数据直接读自主库",
-        "The read replica is unavailable: this page reads from the primary",
-    ),
-    "lagging": (
-        "只读副本同步滞后，本页数据直接读自主库",
-        "The read replica is behind: this page reads from the primary",
-    ),
-}
-
 
 class Where(Protocol):
     """What routing needs of ``queries.Access``."""
@@ -224,9 +213,11 @@ def notice(where: Where) -> str | None:
     return None if found.state == "ok" else found.state
 
 
-def notice_text(state: str, language: str) -> str:
-    zh, en = _LABELS[state]
-    return zh if language == "zh" else en
+def notice_text(state: str) -> str:
+    """The page's notice for ``state``, in the reader's language (dashboard/i18n.py)."""
+    from dashboard.i18n import t
+
+    return t(f"replica.{state}")
 
 
 def forget() -> None:

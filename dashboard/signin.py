@@ -17,7 +17,7 @@ import time
 import streamlit as st
 
 from dashboard import format as fmt
-from dashboard.i18n import lang
+from dashboard.i18n import lang, t
 from etl.accounts import ROLES, AccountError, Person
 
 PERSON_KEY = "_ducha_person"
@@ -32,40 +32,9 @@ TOUCHED_KEY = "_ducha_touched"  # time.time() the warehouse last moved the sessi
 SPENT_KEY = "_ducha_spent"  # tokens this browser session closed or had refused: not tried again
 TOUCH_EVERY_SECONDS = 300
 
-_LABELS: dict[str, tuple[str, str]] = {
-    "title": ("督查 · 登录", "Ducha · sign in"),
-    "account": ("账号", "Account"),
-    "password": ("密码", "Password"),
-    "submit": ("登录", "Sign in"),
-    "sso": ("使用单位统一身份认证登录", "Sign in with the office's single sign-on"),
-    "sso_unknown": (
-        "该邮箱 {email} 没有对应的督查账号，请联系管理员",
-        "No ducha account has the e-mail {email}: ask an administrator",
-    ),
-    "expired": (
-        "长时间未操作，已自动退出，请重新登录",
-        "You were signed out after a long idle time: please sign in again",
-    ),
-    "signed_in_as": ("当前用户：{name}（{roles}）", "Signed in: {name} ({roles})"),
-    "sign_out": ("退出登录", "Sign out"),
-    "change_password": ("修改密码", "Change password"),
-    "old_password": ("原密码", "Current password"),
-    "new_password": ("新密码", "New password"),
-    "new_again": ("再次输入新密码", "New password again"),
-    "save_password": ("保存新密码", "Save the new password"),
-    "differ": ("两次输入的新密码不一致", "The two new passwords differ"),
-    "password_changed": ("密码已修改", "Password changed"),
-    "no_pages": (
-        "此账号没有可用的页面，请联系管理员",
-        "This account has no page to show: ask an administrator",
-    ),
-}
-
 
 def _t(key: str, **values: object) -> str:
-    zh, en = _LABELS[key]
-    text = zh if lang() == "zh" else en
-    return text.format(**values) if values else text
+    return t(f"signin.{key}", **values)
 
 
 def idle_seconds(environ: dict[str, str] | None = None) -> float:
