@@ -1283,7 +1283,7 @@ def audit(
 
 def units_outside_scope(path: Path, kind: str | None, units: Sequence[str]) -> Report | None:
     """A rejection report when a return names a unit outside ``units`` (row, column, value),
-    or is master data (units, targets) that only a steward of every unit loads; else None.
+    or is a kind only a steward of every unit loads (Kind.units_report); else None.
 
     Checked before the load, so such a file is rejected whole and nothing of it is
     loaded. (The warehouse's policies stop the person from reading other units'
@@ -1296,7 +1296,7 @@ def units_outside_scope(path: Path, kind: str | None, units: Sequence[str]) -> R
     if reader.kind is None:
         return None  # the load reports what is wrong with the file itself
     found = Report(file_name=path.name, kind=reader.kind)
-    if reader.kind.master:  # units, targets, the 对标 indicator register
+    if not reader.kind.units_report:  # master data, the assessment's scores and items
         found.problems.append(
             Problem(
                 rule="not-your-kind",

@@ -134,6 +134,9 @@ class Kind:
     # Slice kinds: a return is the unit's whole report for (unit, period).
     sliced: bool = False
     master: bool = False
+    # Returns about units rather than from them (assessment scores and items): like
+    # master data, loaded only by a steward of every unit, never by a unit's own upload.
+    office_only: bool = False
     load_order: int = 10
     extra_rules: tuple[str, ...] = field(default=())
     # The column that names a row within its return (mart.return_rows.item_key).
@@ -154,6 +157,11 @@ class Kind:
     @property
     def column_names(self) -> tuple[str, ...]:
         return tuple(column.name for column in self.columns)
+
+    @property
+    def units_report(self) -> bool:
+        """Whether a unit reporter may upload it (for their own units only, migration 0046)."""
+        return not (self.master or self.office_only)
 
     @property
     def period_grain(self) -> str | None:
@@ -412,6 +420,7 @@ _ASSESSED_UNIT = Reference(
 # 考核评估得分: a unit's score in one evaluation of the year's assessment.
 ASSESSMENT_EVALUATIONS = Kind(
     name="assessment_evaluations",
+    office_only=True,
     zh="考核评估得分",
     version_key=("year", "unit_code", "evaluation_type"),
     unique_together=(("year", "unit_code", "evaluation_type"),),
@@ -433,6 +442,7 @@ ASSESSMENT_EVALUATIONS = Kind(
 # with its reason and the document it rests on.
 ASSESSMENT_ITEMS = Kind(
     name="assessment_items",
+    office_only=True,
     zh="考核加减分事项",
     version_key=("year", "item_code"),
     unique_together=(("year", "item_code"),),

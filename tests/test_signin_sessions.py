@@ -4,17 +4,22 @@ where the dashboard would be, and read back through the owner's connection."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
+import openpyxl
 import psycopg
 import pytest
 
 from dashboard import queries
 from etl import accounts
 from etl.accounts import Person, dashboard_url
+from etl.demo import write_demo_returns
+from etl.kinds import KINDS
 from etl.load import ingest_files
 from tests.apptest import access
 from tests.conftest import create_database, drop_database
@@ -254,6 +259,11 @@ def test_the_warehouse_refuses_another_units_rows_even_without_the_pages_check(
     messages = " ".join(p.message_zh + " " + p.message_en for p in report.problems)
     assert "不能报送其他单位的数据：JD-GX" in messages
     assert "not one of the uploader's units: JD-GX" in messages
+    # The warehouse's refusal is the file's problem with its row, column and value (the
+    # second data row is row 3: the header is row 1), not an unexpected error.
+    assert [(p.flat(), p.value, p.source) for p in report.problems] == [
+        ((3, "unit_code", "unit-not-yours"), "JD-GX", "warehouse")
+    ]
     assert unchanged(demo) == before
 
 
@@ -278,15 +288,75 @@ def test_an_upload_connection_cannot_retire_another_units_version(demo, tmp_path
     assert unchanged(demo) == before
 
 
-@pytest.mark.parametrize("kind_file", ["units", "targets"])
-def test_an_upload_connection_cannot_load_master_data(demo, tmp_path, kind_file):
-    from tests.conftest import EXAMPLES
+OFFICE_KINDS = sorted(name for name, kind in KINDS.items() if not kind.units_report)
 
+
+def test_the_office_kinds_are_master_data_and_the_assessments_scores():
+    assert OFFICE_KINDS == [
+        "assessment_evaluations", "assessment_items", "indicators", "targets", "units",
+    ]  # fmt: skip
+
+
+def demo_rows_of(tmp_path, kind: str) -> tuple[Path, str]:
+    """The demo's return of ``kind`` cut to the rows of its first row's unit, written as a
+    new CSV (so it is no duplicate of the demo's file and its rows reach core), and that unit."""
+    [written] = [p for p in write_demo_returns(tmp_path / "demo") if p.stem.startswith(kind)][:1]
+    if written.suffix == ".xlsx":
+        sheet = openpyxl.load_workbook(written, read_only=True).worksheets[0]
+        header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    else:
+        with written.open(encoding="utf-8-sig", newline="") as handle:
+            header, *rows = list(csv.reader(handle))
+    position = KINDS[kind].column_names.index("unit_code")  # the demo writes every column
+    unit = rows[0][position]
+    mine = [row for row in rows if row[position] == unit][:3]
+    return write_csv(tmp_path / f"{kind}_{unit}.csv", header, mine), unit
+
+
+@pytest.mark.parametrize("kind", OFFICE_KINDS)
+def test_an_upload_connection_cannot_load_the_offices_kinds(demo, tmp_path, kind):
+    """Master data and the assessment's scores, even of the reporter's own unit: the warehouse
+    refuses them from an upload of some units (sql/views/66_auth_upload_scope.sql)."""
+    path, unit = demo_rows_of(tmp_path, kind)
     before = unchanged(demo)
-    [report] = ingest_files(accounts.upload_url(demo, [UNIT_A]), [EXAMPLES / f"{kind_file}.csv"])
+    [report] = ingest_files(accounts.upload_url(demo, [unit]), [path])
     assert report.outcome == "rejected"
-    assert "只能由负责全部单位的数据管理员载入" in report.problems[-1].message_zh
+    assert [(p.flat(), p.message_zh) for p in report.problems] == [
+        ((None, None, "not-your-kind"), f"{KINDS[kind].zh}只能由负责全部单位的数据管理员载入")
+    ]
     assert unchanged(demo) == before
+
+
+def test_every_kinds_core_table_checks_an_upload(demo):
+    tables = query(
+        demo,
+        "select c.relname from pg_trigger t join pg_class c on c.oid = t.tgrelid"
+        " join pg_namespace n on n.oid = c.relnamespace"
+        " where n.nspname = 'core' and t.tgname = 'upload_scope' order by 1",
+    )
+    assert [name for (name,) in tables] == sorted(KINDS)
+
+
+def test_an_upload_connection_refuses_another_units_indicator_figures(demo, tmp_path):
+    """A kind added after migration 0046 (对标 figures, compiled by a unit) is checked too."""
+    [(unit,)] = query(demo, "select distinct unit_code from core.indicator_figures")
+    other = UNIT_A if unit != UNIT_A else UNIT_B
+    path = write_csv(
+        tmp_path / "figures.csv",
+        ["period", "district_code", "indicator_code", "value", "source", "unit_code"],
+        [["2006-12", *query(demo, "select district_code, indicator_code, value::text, 'x'"
+          " from core.indicator_figures where period = '2006-12' limit 1")[0], unit]],
+    )  # fmt: skip
+    before = unchanged(demo)
+    [report] = ingest_files(accounts.upload_url(demo, [other]), [path])
+    assert report.outcome == "rejected"
+    # The figure's earlier version is the other unit's: retiring it is refused first.
+    [problem] = report.problems
+    assert problem.message_zh == f"不能改动其他单位的数据：{unit} （上传者的单位 {other}）"
+    assert (problem.flat(), problem.value) == ((None, "unit_code", "unit-not-yours"), unit)
+    assert unchanged(demo) == before
+    [report] = ingest_files(accounts.upload_url(demo, [unit]), [path])
+    assert report.outcome == "accepted", report.problems
 
 
 def test_an_upload_of_the_reporters_own_unit_loads(demo, tmp_path):

@@ -13,6 +13,10 @@ from etl.kinds import KINDS
 
 url = steward.url()
 steward.keep_params()
+# Someone of some units only uploads the kinds units report; master data and the
+# assessment's scores are the office's (a steward of every unit), and the warehouse
+# refuses them from anyone else (sql/views/66_auth_upload_scope.sql).
+offered = [name for name, k in KINDS.items() if url.units == "*" or k.units_report]
 
 st.title(t("page.upload"))
 st.caption(t("upload.caption"))
@@ -37,9 +41,9 @@ uploads = st.file_uploader(
 kind_box, as_of_box = st.columns(2)
 kind = kind_box.selectbox(
     t("upload.kind"),
-    [None, *KINDS],
+    [None, *offered],
     key="upload_kind",
-    format_func={None: t("upload.auto"), **{k: enum("kind", k) for k in KINDS}}.__getitem__,
+    format_func={None: t("upload.auto"), **{k: enum("kind", k) for k in offered}}.__getitem__,
 )
 as_of = as_of_box.date_input(t("upload.as_of"), value=date.today(), key="upload_as_of")
 if st.button(t("upload.submit"), key="upload_submit", type="primary"):
@@ -80,7 +84,8 @@ st.subheader(t("upload.templates"))
 st.caption(t("upload.templates.caption"))
 unit_codes = tuple(queries.units(url)["unit_code"])
 buttons = st.container(horizontal=True)
-for name, return_kind in KINDS.items():
+for name in offered:
+    return_kind = KINDS[name]
     buttons.download_button(
         enum("kind", name),
         # Written on click: six workbooks on every rerun would slow the page.

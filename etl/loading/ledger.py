@@ -18,8 +18,36 @@ from etl.report import ExpectationOutcome, Problem, Report
 from etl.warehouse import Connection, connect
 
 
+def refusal_problem(exc: BaseException) -> Problem | None:
+    """The problem of a row the warehouse refused from a unit's upload (the upload_scope
+    trigger, sql/views/66_auth_upload_scope.sql), or None for any other error."""
+    diag = getattr(exc, "diag", None)
+    if diag is None or diag.constraint_name != "upload_scope" or diag.sqlstate != "42501":
+        return None
+    zh, _, en = (diag.message_primary or "").partition(" / ")
+    detail = diag.message_detail or ""
+    column = diag.column_name
+    value = None
+    if column is not None:  # "… the uploader's units: CODE (the uploader reports for …)"
+        value = en.split(": ", 1)[-1].split(" (", 1)[0] or None
+    return Problem(
+        rule="unit-not-yours" if column is not None else "not-your-kind",
+        message_zh=zh,
+        message_en=en or zh,
+        row=int(detail) if detail.isdigit() else None,
+        column=column,
+        value=value,
+        source="warehouse",
+    )
+
+
 def failure_problem(exc: BaseException) -> Problem:
-    """The problem that tells of an unexpected error met on a file; the traceback goes to a log."""
+    """The problem that tells of an unexpected error met on a file; the traceback goes to a log.
+
+    A refusal of the upload_scope trigger is no unexpected error: its own problem."""
+    refused = refusal_problem(exc)
+    if refused is not None:
+        return refused
     try:
         handle, log = tempfile.mkstemp(prefix="ducha-error-", suffix=".log")
         with os.fdopen(handle, "w", encoding="utf-8") as out:
