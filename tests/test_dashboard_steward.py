@@ -690,3 +690,23 @@ def test_a_reporter_cannot_load_master_data(demo):
     assert report.outcome == "rejected"
     assert [p.rule for p in report.problems] == ["not-your-kind"]
     assert query(demo, "select count(*) from ingest.files") == before
+
+
+def test_the_upload_page_offers_a_reporter_only_the_kinds_units_report(monkeypatch, demo):
+    reporter = Person("li", "李填报", ("reporter",), (UNIT,))
+    at = open_page(monkeypatch, demo, "upload", person=reporter)
+    offered = at.selectbox(key="upload_kind").options
+    templates = sorted(b.key for b in at.get("download_button") if b.key.startswith("template_"))
+    reported = [name for name in KINDS if name not in OFFICE_KINDS]
+    assert offered == ["按表头自动识别", *(KIND_LABELS[name] for name in reported)]
+    assert templates == sorted(f"template_{name}" for name in reported)
+    at = open_page(monkeypatch, demo, "upload")  # a steward of every unit: every kind
+    assert at.selectbox(key="upload_kind").options == [
+        "按表头自动识别",
+        *(KIND_LABELS[name] for name in KINDS),
+    ]
+
+
+# Written out here, not read from the code: what units report and what the office loads.
+OFFICE_KINDS = {"units", "targets", "indicators", "assessment_evaluations", "assessment_items"}
+KIND_LABELS = {name: kind.zh for name, kind in KINDS.items()}
