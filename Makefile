@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 # Each run in a temporary folder of its own: pytest resets the shared
 # /tmp/pytest-of-$USER to mode 700 when it starts, which locks a running
 # suite's embedded PostgreSQL (another system user) out of its data.
-PYTEST := $(PY) -m pytest -n 2 --basetemp="$$(mktemp -d /tmp/ducha-test-XXXXXX)"
+PYTEST := $(PY) -m pytest -n 2 --durations=25 --basetemp="$$(mktemp -d /tmp/ducha-test-XXXXXX)"
 
 .PHONY: install system-deps dashboard test test-embedded test-pg15 lint
 
