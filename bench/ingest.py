@@ -91,9 +91,16 @@ def bare_copy(url: str, kind: str, path: Path, key: list[str] | None = None) -> 
             )
         )
         started = time.perf_counter()
+        # The file's own columns: a kind's optional columns may be left out of it.
+        with path.open(encoding="utf-8-sig") as handle:
+            header = handle.readline().strip().split(",")
+        named = {c.zh: c.name for c in columns} | {c.name: c.name for c in columns}
+        statement = sql.SQL("copy {} ({}) from stdin (format csv, header true)").format(
+            table, sql.SQL(", ").join(sql.Identifier(named[cell]) for cell in header)
+        )
         with (
             conn.cursor() as cur,
-            cur.copy(sql.SQL("copy {} from stdin (format csv, header true)").format(table)) as copy,
+            cur.copy(statement) as copy,
             path.open("rb") as handle,
         ):
             while chunk := handle.read(1 << 20):

@@ -277,7 +277,10 @@ def _write(path: Path, kind: Kind, rows: Iterator[Sequence[object]]) -> None:
     with path.open("w", encoding=ENCODING, newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow([column.zh for column in kind.columns])
-        writer.writerows(rows)
+        # Every row as long as the header: optional columns left out are written empty
+        # (a plain COPY of the file, bench/ingest.py's floor, takes no short rows).
+        width = len(kind.columns)
+        writer.writerows((*row, *("",) * (width - len(row))) for row in rows)
 
 
 # The assessment's returns load only against a year's published scheme in the
