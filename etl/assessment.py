@@ -14,6 +14,7 @@ row-level security decides whether the person may write.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -231,8 +232,9 @@ def draft_from(
     return new_id
 
 
-def publish(conn: psycopg.Connection, scheme_id: int, signed_by: str) -> None:
-    """Make a draft the year's scheme, superseding the one published before."""
+def publish(conn: psycopg.Connection, scheme_id: int, signed_by: str) -> int:
+    """Make a draft the year's scheme, superseding the one published before, and freeze
+    the results it gives now (:func:`freeze`); the new publication's id."""
     row = conn.execute(
         "select year, status from assess.schemes where scheme_id = %s for update", (scheme_id,)
     ).fetchone()
@@ -250,6 +252,102 @@ def publish(conn: psycopg.Connection, scheme_id: int, signed_by: str) -> None:
         " where scheme_id = %s",
         (signed_by, scheme_id),
     )
+    return freeze(conn, scheme_id, int(year), signed_by)
+
+
+# What a publication freezes: mart.assessment_results_by_scheme and
+# assessment_scores_by_scheme of the scheme, as they stand when it is published.
+_FROZEN_RESULT_COLUMNS = (
+    "unit_code",
+    "unit_name",
+    "class_code",
+    "class_zh",
+    "class_en",
+    "sort_order",
+    "total",
+    "rank_in_class",
+    "class_size",
+    "vetoed",
+    "grade",
+)
+_FROZEN_SCORE_COLUMNS = ("unit_code", "part", "raw", "weight", "weighted")
+
+
+def publication_digest(results: list[tuple[object, ...]], scores: list[tuple[object, ...]]) -> str:
+    """SHA-256 (hex) of a publication's frozen rows, each sorted, one tab-separated line a row."""
+    lines = [
+        "results\t" + "\t".join("" if v is None else str(v) for v in row)
+        for row in sorted(results, key=lambda row: str(row[0]))
+    ] + [
+        "scores\t" + "\t".join("" if v is None else str(v) for v in row)
+        for row in sorted(scores, key=lambda row: (str(row[0]), str(row[1])))
+    ]
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def freeze(conn: psycopg.Connection, scheme_id: int, year: int, signed_by: str) -> int:
+    """Copy what a just-published scheme gives into a new publication; its id."""
+    results = conn.execute(
+        f"select {', '.join(_FROZEN_RESULT_COLUMNS)} from mart.assessment_results_by_scheme"
+        " where scheme_id = %s order by unit_code",
+        (scheme_id,),
+    ).fetchall()
+    scores = conn.execute(
+        f"select {', '.join(_FROZEN_SCORE_COLUMNS)} from mart.assessment_scores_by_scheme"
+        " where scheme_id = %s order by unit_code, part",
+        (scheme_id,),
+    ).fetchall()
+    inserted = conn.execute(
+        "insert into assess.publications (scheme_id, year, published_by, unit_count, digest)"
+        " values (%s, %s, %s, %s, %s) returning publication_id",
+        (scheme_id, year, signed_by, len(results), publication_digest(results, scores)),
+    )
+    publication_id = int(first_value(inserted))
+    with conn.cursor() as cur:
+        cur.executemany(
+            f"insert into assess.frozen_results (publication_id, {', '.join(_FROZEN_RESULT_COLUMNS)})"
+            f" values (%s{', %s' * len(_FROZEN_RESULT_COLUMNS)})",
+            [(publication_id, *row) for row in results],
+        )
+        cur.executemany(
+            f"insert into assess.frozen_scores (publication_id, {', '.join(_FROZEN_SCORE_COLUMNS)})"
+            f" values (%s{', %s' * len(_FROZEN_SCORE_COLUMNS)})",
+            [(publication_id, *row) for row in scores],
+        )
+    return publication_id
+
+
+def verify_publication(conn: psycopg.Connection, publication_id: int) -> bool:
+    """Whether a publication's frozen rows still hash to the digest recorded with them."""
+    recorded = conn.execute(
+        "select digest from assess.publications where publication_id = %s", (publication_id,)
+    ).fetchone()
+    if recorded is None:
+        raise SchemeError(f"没有该发布记录 / no such publication: {publication_id}")
+    results = conn.execute(
+        f"select {', '.join(_FROZEN_RESULT_COLUMNS)} from assess.frozen_results"
+        " where publication_id = %s",
+        (publication_id,),
+    ).fetchall()
+    scores = conn.execute(
+        f"select {', '.join(_FROZEN_SCORE_COLUMNS)} from assess.frozen_scores"
+        " where publication_id = %s",
+        (publication_id,),
+    ).fetchall()
+    return bool(recorded[0] == publication_digest(results, scores))
+
+
+def republish(conn: psycopg.Connection, year: int, signed_by: str) -> int:
+    """Publish the year's scheme again, unchanged, on today's data: a new frozen set."""
+    row = conn.execute(
+        "select scheme_id from assess.schemes where year = %s and status = 'published'", (year,)
+    ).fetchone()
+    if row is None:
+        raise SchemeError(f"{year}年度尚无已发布方案 / no published scheme for {year}")
+    draft = draft_from(
+        conn, int(row[0]), signed_by, note="按当前数据重新发布 / republished on current data"
+    )
+    return publish(conn, draft, signed_by)
 
 
 @dataclass(frozen=True)

@@ -739,7 +739,12 @@ def cmd_template(settings: Settings, kind: str, output: Path, offline: bool) -> 
 
 
 def cmd_demo(settings: Settings) -> int:
-    from etl.demo import DEMO_AS_OF, record_demo_assessment, write_demo_returns
+    from etl.demo import (
+        DEMO_AS_OF,
+        publish_demo_assessment,
+        record_demo_assessment,
+        write_demo_returns,
+    )
     from etl.load import ingest_files
 
     url = _upgraded(settings)
@@ -751,6 +756,7 @@ def cmd_demo(settings: Settings) -> int:
         print_report(report)
     if any(r.outcome == "rejected" for r in reports):
         return EXIT_REJECTED
+    publish_demo_assessment(url)
     say("示例数据已载入 / demo data loaded (2006 成都高新区 目标管理督查)")
     _print_demo_accounts(url)
     return EXIT_OK

@@ -345,6 +345,234 @@ def test_bad_assessment_returns_are_rejected_whole(
     )
 
 
+# ------------------------------------------------- publishing freezes --
+
+# The worked example's results as test_totals_ranks_and_grades works them out by hand.
+RESULTS_BY_HAND = [
+    ("D1", "department", D("99.60"), 1, "advanced", False),
+    ("D4", "department", D("98.10"), 2, "advanced", False),
+    ("D3", "department", D("97.80"), 3, "pass", True),
+    ("D2", "department", D("73.00"), 4, "pass", False),
+    ("S1", "subdistrict", D("95.00"), 1, "advanced", False),
+    ("S2", "subdistrict", D("95.00"), 1, "advanced", False),
+    ("S3", "subdistrict", D("32.00"), 3, "fail", False),
+]
+PUBLISHED_RESULTS = (
+    "select unit_code, class_code, total, rank_in_class, grade, vetoed"
+    " from mart.assessment_published_results order by class_code, rank_in_class, unit_code"
+)
+CHANGES = (
+    "select unit_code, published_total, current_total, published_rank, current_rank,"
+    " published_grade, current_grade from mart.assessment_publication_changes"
+    " order by unit_code"
+)
+
+
+def _republished(url: str, account: str = "steward-c") -> int:
+    with psycopg.connect(url) as conn:
+        return assessment.republish(conn, 2005, account)
+
+
+@pytest.mark.parametrize(
+    "changed_file, expected_changes",
+    [
+        # D4's leaders' evaluation re-loaded at 80 instead of 90: 98.1 − 2 = 96.1,
+        # now below D3's 97.8 → D4 3rd (still 先进: D1 and D4 are the two eligible,
+        # quota 3), D3 2nd (合格, vetoed). D1 and D2 keep total and rank.
+        (
+            ("evaluations2.csv", EVALUATION_HEADER, [[2005, "D4", "领导评估", "80", 25, ""]]),
+            [
+                ("D3", D("97.80"), D("97.80"), 3, 2, "pass", "pass"),
+                ("D4", D("98.10"), D("96.10"), 2, 3, "advanced", "advanced"),
+            ],
+        ),
+        # S2's progress re-reported: T8 at plan (20/20) → targets 100, × 0.6 = 60 +
+        # 19 + 9 + 8 + 5 = 101 → S2 alone 1st, S1 (95) 2nd; both still 先进.
+        (
+            (
+                "progress2.csv",
+                ["period", "unit_code", "target_code", "actual_value"],
+                [["2005-12", "S2", "T8", "20"]],
+            ),
+            [
+                ("S1", D("95.00"), D("95.00"), 1, 2, "advanced", "advanced"),
+                ("S2", D("95.00"), D("101.00"), 1, 1, "advanced", "advanced"),
+            ],
+        ),
+    ],
+    ids=["evaluation-reloaded", "progress-reloaded"],
+)
+def test_publishing_freezes_the_results_and_flags_later_changes(
+    assessed, monkeypatch, capsys, tmp_path, changed_file, expected_changes
+):
+    publication = _republished(assessed)
+    assert query(assessed, PUBLISHED_RESULTS) == RESULTS_BY_HAND
+    assert query(assessed, CHANGES) == []
+    assert query(
+        assessed,
+        "select published_by, unit_count, is_current from mart.assessment_publications"
+        " where publication_id = %s",
+        (publication,),
+    ) == [("steward-c", 7, True)]
+    frozen_scores = query(
+        assessed,
+        "select unit_code, part, raw, weighted from mart.assessment_published_scores"
+        " where unit_code = 'D4' order by part",
+    )
+    # D4 by hand: targets 105 × 0.6 = 63; leaders 90 × 0.2 = 18; satisfaction 85 ×
+    # 0.1 = 8.5; integrity 86 × 0.1 = 8.6; no items.
+    assert frozen_scores == [
+        ("D4", "bonus", D("0.00"), D("0.00")),
+        ("D4", "deduction", D("0.00"), D("0.00")),
+        ("D4", "integrity", D("86.00"), D("8.60")),
+        ("D4", "leaders", D("90.00"), D("18.00")),
+        ("D4", "satisfaction", D("85.00"), D("8.50")),
+        ("D4", "targets", D("105.00"), D("63.00")),
+    ]
+
+    name, header, rows = changed_file
+    run = run_cli(monkeypatch, capsys, assessed, "ingest", write_csv(tmp_path / name, header, rows))
+    assert run.code == 0, run.err
+
+    # The published results stay as they were; the changes are flagged, unit by unit.
+    assert query(assessed, PUBLISHED_RESULTS) == RESULTS_BY_HAND
+    assert query(assessed, CHANGES) == expected_changes
+    assert (
+        query(
+            assessed,
+            "select unit_code, part, raw, weighted from mart.assessment_published_scores"
+            " where unit_code = 'D4' order by part",
+        )
+        == frozen_scores
+    )
+    with psycopg.connect(assessed) as conn:
+        assert assessment.verify_publication(conn, publication)
+
+
+def test_publishing_again_makes_a_new_frozen_set_and_keeps_the_old(
+    assessed, monkeypatch, capsys, tmp_path
+):
+    # The fixture published the scheme before the evaluations and items were
+    # loaded: that publication froze the targets part alone.
+    first = query(assessed, "select min(publication_id) from assess.publications")[0][0]
+    first_rows = query(
+        assessed,
+        "select unit_code, total from assess.frozen_results where publication_id = %s"
+        " order by unit_code",
+        (first,),
+    )
+    # Targets only (× 0.6): D1 96.5 → 57.9; D2 65 → 39; D3 100 → 60; D4 105 → 63;
+    # S1 100 → 60; S2 90 → 54; S3 0 → 0.
+    assert first_rows == [
+        ("D1", D("57.90")),
+        ("D2", D("39.00")),
+        ("D3", D("60.00")),
+        ("D4", D("63.00")),
+        ("S1", D("60.00")),
+        ("S2", D("54.00")),
+        ("S3", D("0.00")),
+    ]
+    # Today's data changes every unit's total: all seven are flagged.
+    assert [r[0] for r in query(assessed, CHANGES)] == ["D1", "D2", "D3", "D4", "S1", "S2", "S3"]
+    second = _republished(assessed, "steward-d")
+    assert second != first
+    assert query(assessed, CHANGES) == []
+    assert query(assessed, PUBLISHED_RESULTS) == RESULTS_BY_HAND
+    assert query(
+        assessed,
+        "select publication_id, published_by, is_current from mart.assessment_publications"
+        " order by publication_id",
+    ) == [(first, "steward-a", False), (second, "steward-d", True)]
+    # The first set is kept as it was.
+    assert (
+        query(
+            assessed,
+            "select unit_code, total from assess.frozen_results where publication_id = %s"
+            " order by unit_code",
+            (first,),
+        )
+        == first_rows
+    )
+    with psycopg.connect(assessed) as conn:
+        assert assessment.verify_publication(conn, first)
+        assert assessment.verify_publication(conn, second)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "update assess.frozen_results set grade = 'advanced'",
+        "update assess.frozen_scores set weighted = 100",
+        "update assess.publications set published_by = 'someone'",
+        "delete from assess.frozen_results",
+        "delete from assess.frozen_scores",
+        "delete from assess.publications",
+        "truncate assess.frozen_results cascade",
+        # Adding rows to a publication made in another transaction, even one's own.
+        "insert into assess.frozen_results (publication_id, unit_code, class_code, class_zh,"
+        " class_en, sort_order, total, rank_in_class, class_size, vetoed, grade)"
+        " select max(publication_id), 'S9', 'subdistrict', 'x', 'x', 0, 100, 1, 1, false,"
+        " 'advanced' from assess.publications",
+        "insert into assess.frozen_scores (publication_id, unit_code, part, raw, weight, weighted)"
+        " select max(publication_id), 'S3', 'extra', 50, 1, 50 from assess.publications",
+        # A publication under another name, or for a scheme not published by the account.
+        "insert into assess.publications (scheme_id, year, published_by, unit_count, digest)"
+        " select max(scheme_id), 2005, 'steward-a', 0, repeat('0', 64) from assess.schemes",
+    ],
+)
+def test_the_dashboard_cannot_alter_frozen_results(assessed, statement):
+    from etl.accounts import Person, dashboard_url, set_scope
+
+    before = query(
+        assessed,
+        "select (select count(*) from assess.publications),"
+        " (select string_agg(unit_code || total || grade, ',' order by unit_code)"
+        "  from assess.frozen_results),"
+        " (select sum(weighted) from assess.frozen_scores)",
+    )
+    steward = Person("keeper", "Keeper", ("steward", "admin"), ())
+    with psycopg.connect(dashboard_url(assessed, environ={})) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege), conn.transaction():
+            set_scope(conn, steward)
+            conn.execute(statement)
+    assert (
+        query(
+            assessed,
+            "select (select count(*) from assess.publications),"
+            " (select string_agg(unit_code || total || grade, ',' order by unit_code)"
+            "  from assess.frozen_results),"
+            " (select sum(weighted) from assess.frozen_scores)",
+        )
+        == before
+    )
+
+
+def test_the_owner_cannot_alter_frozen_results_either(assessed):
+    with psycopg.connect(assessed) as conn:
+        for statement in (
+            "update assess.frozen_results set grade = 'fail'",
+            "delete from assess.frozen_scores",
+            "truncate assess.publications cascade",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege), conn.transaction():
+                conn.execute(statement)
+
+
+def test_a_steward_publishes_from_the_dashboard_under_their_own_name(assessed):
+    from dashboard import queries
+    from etl.accounts import Person
+    from tests.apptest import access
+
+    steward = access(assessed, Person("keeper", "Keeper", ("steward",), ()))
+    publication = queries.republish_assessment(steward, 2005)
+    assert query(
+        assessed,
+        "select published_by, unit_count from assess.publications where publication_id = %s",
+        (publication,),
+    ) == [("keeper", 7)]
+    assert query(assessed, PUBLISHED_RESULTS) == RESULTS_BY_HAND
+
+
 # ------------------------------------------------------------------ demo --
 
 

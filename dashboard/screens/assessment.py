@@ -39,6 +39,56 @@ results = queries.assessment_results(url, year)
 if results.empty:
     st.info(t("assess.no_results", year=year))
     st.stop()
+is_steward = "steward" in url.roles.split(",")
+
+# 发布即定格: a published year shows the frozen copy; what today's data would
+# change is flagged here, never applied silently (sql/migrations/0063).
+publication = queries.assessment_publication(url, year)
+if publication.empty:
+    st.caption(t("assess.not_published", year=year))
+else:
+    published_row = publication.iloc[0]
+    st.caption(
+        t(
+            "assess.frozen",
+            by=fmt.plain(published_row["published_by"]),
+            at=fmt.date_label(published_row["published_at"], language),
+            digest=published_row["digest"][:12],
+        )
+    )
+    changes = queries.assessment_publication_changes(url, year)
+    if not changes.empty:
+        st.warning(
+            t(
+                "assess.changed_since",
+                changed=len(changes),
+                units="、".join(
+                    fmt.plain(f"{name}（{code}）")
+                    for code, name in zip(changes["unit_code"], changes["unit_name"], strict=True)
+                ),
+            )
+        )
+        tables.show(
+            changes,
+            [
+                Col("unit_code"),
+                Col("unit_name"),
+                Col("published_total", "number"),
+                Col("current_total", "number"),
+                Col("published_rank", "int"),
+                Col("current_rank", "int"),
+                Col("published_grade", "enum:grade"),
+                Col("current_grade", "enum:grade"),
+            ],
+            key="assess_changed_since",
+            title=t("assess.changed_table"),
+        )
+        if is_steward and st.button(
+            t("assess.republish", account=url.account), key="assess_republish"
+        ):
+            queries.republish_assessment(url, year)
+            st.success(t("assess.republished"))
+            st.rerun()
 results["class_name"] = results["class_zh"] if language == "zh" else results["class_en"]
 results["vetoed_label"] = results["vetoed"].map(lambda vetoed: "yes" if vetoed else "no")
 
@@ -134,6 +184,8 @@ st.markdown(
 unit_parts = scores[scores["unit_code"] == unit]
 tables.show(unit_parts, assessment_export.PART_COLS, key="assess_parts", title=t("assess.parts"))
 
+if not publication.empty:
+    st.caption(t("assess.scorecard_live"))
 st.markdown(f"**{t('assess.targets')}**")
 unit_targets = assessment_export.with_labels(queries.assessment_targets(url, year, unit))
 tables.show(
@@ -167,7 +219,6 @@ st.download_button(
 )
 
 # ---------------------------------------------------- draft and publish --
-is_steward = "steward" in url.roles.split(",")
 # A steward tries a changed scheme as a draft, sees beside the year's scheme
 # which units would change rank or grade, and publishes it; each step signed
 # by the account (assess.schemes.created_by / published_by).

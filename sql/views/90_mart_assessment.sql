@@ -251,3 +251,101 @@ create view mart.assessment_results as
 select results.*
 from mart.assessment_results_by_scheme as results
 join assess.year_schemes as year_schemes on year_schemes.scheme_id = results.scheme_id;
+
+-- ------------------------------------------------- published, frozen --
+-- Each publication (sql/migrations/0063), the year's current one marked: the
+-- publication of the scheme the year is published under.
+create view mart.assessment_publications as
+select
+    publications.publication_id,
+    publications.scheme_id,
+    publications.year,
+    schemes.title,
+    publications.published_by,
+    publications.published_at,
+    publications.unit_count,
+    publications.digest,
+    schemes.status = 'published' as is_current
+from assess.publications as publications
+join assess.schemes as schemes on schemes.scheme_id = publications.scheme_id;
+
+-- The year's results as published: the frozen copy, not today's data.
+create view mart.assessment_published_results as
+select
+    publications.publication_id,
+    publications.scheme_id,
+    publications.year,
+    frozen.unit_code,
+    frozen.unit_name,
+    frozen.class_code,
+    frozen.class_zh,
+    frozen.class_en,
+    frozen.sort_order,
+    frozen.total,
+    frozen.rank_in_class,
+    frozen.class_size,
+    frozen.vetoed,
+    frozen.grade,
+    publications.published_by,
+    publications.published_at
+from assess.frozen_results as frozen
+join mart.assessment_publications as publications
+    on publications.publication_id = frozen.publication_id
+where publications.is_current;
+
+create view mart.assessment_published_scores as
+select
+    publications.publication_id,
+    publications.scheme_id,
+    publications.year,
+    frozen.unit_code,
+    results.unit_name,
+    results.class_code,
+    frozen.part,
+    frozen.raw,
+    frozen.weight,
+    frozen.weighted
+from assess.frozen_scores as frozen
+join assess.frozen_results as results
+    on results.publication_id = frozen.publication_id and results.unit_code = frozen.unit_code
+join mart.assessment_publications as publications
+    on publications.publication_id = frozen.publication_id
+where publications.is_current;
+
+-- 发布后数据有变化: units whose total, rank, grade or veto today's data (the
+-- same scheme scored now) would change from what was published, and units
+-- on one side only. One row a changed unit; an unchanged year has none.
+create view mart.assessment_publication_changes as
+with published as (
+    select * from mart.assessment_published_results
+),
+
+live as (
+    select results.*
+    from mart.assessment_results_by_scheme as results
+    where results.scheme_id in (select scheme_id from published)
+)
+
+select
+    coalesce(published.year, live.year) as year,
+    coalesce(published.scheme_id, live.scheme_id) as scheme_id,
+    published.publication_id,
+    coalesce(published.unit_code, live.unit_code) as unit_code,
+    coalesce(live.unit_name, published.unit_name) as unit_name,
+    coalesce(published.class_code, live.class_code) as class_code,
+    published.total as published_total,
+    live.total as current_total,
+    published.rank_in_class as published_rank,
+    live.rank_in_class as current_rank,
+    published.grade as published_grade,
+    live.grade as current_grade,
+    published.vetoed as published_vetoed,
+    live.vetoed as current_vetoed
+from published
+full join live on live.scheme_id = published.scheme_id and live.unit_code = published.unit_code
+where published.unit_code is null
+    or live.unit_code is null
+    or published.total <> live.total
+    or published.rank_in_class <> live.rank_in_class
+    or published.grade <> live.grade
+    or published.vetoed <> live.vetoed;
