@@ -531,10 +531,13 @@ def test_the_dashboard_cannot_alter_frozen_results(assessed, statement):
         " (select sum(weighted) from assess.frozen_scores)",
     )
     steward = Person("keeper", "Keeper", ("steward", "admin"), ())
-    with psycopg.connect(dashboard_url(assessed, environ={})) as conn:
-        with pytest.raises(psycopg.errors.InsufficientPrivilege), conn.transaction():
-            set_scope(conn, steward)
-            conn.execute(statement)
+    with (
+        psycopg.connect(dashboard_url(assessed, environ={})) as conn,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+        conn.transaction(),
+    ):
+        set_scope(conn, steward)
+        conn.execute(statement)
     assert (
         query(
             assessed,

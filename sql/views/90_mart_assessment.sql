@@ -315,8 +315,15 @@ where publications.is_current;
 -- 发布后数据有变化: units whose total, rank, grade or veto today's data (the
 -- same scheme scored now) would change from what was published, and units
 -- on one side only. One row a changed unit; an unchanged year has none.
+-- A rank or grade depends on the whole class: a person who sees only some
+-- units (row-level security) is shown changes of totals and vetoes only,
+-- never a rank or grade worked out from the part of the class they see.
 create view mart.assessment_publication_changes as
-with published as (
+with viewer as (
+    select coalesce(nullif(current_setting('ducha.units', true), ''), '*') = '*' as whole_class
+),
+
+published as (
     select * from mart.assessment_published_results
 ),
 
@@ -336,16 +343,17 @@ select
     published.total as published_total,
     live.total as current_total,
     published.rank_in_class as published_rank,
-    live.rank_in_class as current_rank,
+    case when viewer.whole_class then live.rank_in_class end as current_rank,
     published.grade as published_grade,
-    live.grade as current_grade,
+    case when viewer.whole_class then live.grade end as current_grade,
     published.vetoed as published_vetoed,
     live.vetoed as current_vetoed
 from published
 full join live on live.scheme_id = published.scheme_id and live.unit_code = published.unit_code
+cross join viewer
 where published.unit_code is null
     or live.unit_code is null
     or published.total <> live.total
-    or published.rank_in_class <> live.rank_in_class
-    or published.grade <> live.grade
-    or published.vetoed <> live.vetoed;
+    or published.vetoed <> live.vetoed
+    or viewer.whole_class
+    and (published.rank_in_class <> live.rank_in_class or published.grade <> live.grade);
