@@ -146,6 +146,11 @@ _LABELS: dict[str, tuple[str, str]] = {
     "drill.title": ("来源报表", "Returns behind"),
     # cards
     "card.vs": ("较{previous}", "vs {previous}"),
+    "card.vs_illustrative": ("较{previous}（示例数据）", "vs {previous} (illustrative data)"),
+    "card.illustrative_before": (
+        "{previous}为示例数据，变化仅作演示",
+        "{previous}'s figures are illustrative: the change is a demonstration only",
+    ),
     "card.no_previous": ("上期（{previous}）无数据", "no figures for {previous}"),
     "card.no_previous_all": (
         "上期（{previous}）无数据，不显示变化。",

@@ -1569,6 +1569,33 @@ def publish_assessment_scheme(url: Access, scheme_id: int) -> None:
         _written(url, "assessment", "accounts")
 
 
+def record_external_ranking(
+    url: Access,
+    year: int,
+    assessing_body: str,
+    assessment_name: str,
+    rank: int,
+    out_of: int | None,
+    title: str | None,
+) -> bool:
+    """A steward records (or corrects) an external ranking, signed; whether one was replaced."""
+    from etl import assessment
+
+    ranking = assessment.ExternalRanking(
+        year=int(year),
+        assessing_body=assessing_body.strip(),
+        assessment=assessment_name.strip(),
+        rank=int(rank),
+        out_of=int(out_of) if out_of else None,
+        title=(title or "").strip() or None,
+    )
+    try:
+        with scoped_connection(url) as conn:
+            return assessment.record_external_ranking(conn, ranking, url.account)
+    finally:
+        _written(url, "assessment", "accounts")
+
+
 def republish_assessment(url: Access, year: int) -> int:
     """Publish the year's scheme again on today's data (a new frozen set), signed."""
     from etl import assessment

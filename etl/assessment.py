@@ -363,10 +363,39 @@ class ExternalRanking:
     illustrative: bool = False
 
 
+def check_external_ranking(ranking: ExternalRanking, recorded_by: str) -> None:
+    """Refuse a ranking the warehouse would refuse, with a message in Chinese and English."""
+    problems = []
+    if not 2000 <= ranking.year <= 2100:
+        problems.append(f"年度须在 2000–2100 之间 / the year must be 2000-2100: {ranking.year}")
+    if not ranking.assessing_body.strip():
+        problems.append("考核机关不能为空 / the assessing body is required")
+    if not ranking.assessment.strip():
+        problems.append("考核名称不能为空 / the assessment's name is required")
+    if ranking.rank < 1:
+        problems.append(f"名次须 ≥ 1 / the rank must be at least 1: {ranking.rank}")
+    if ranking.out_of is not None and ranking.out_of < ranking.rank:
+        problems.append(
+            f"参评单位数不得小于名次 / out of must be at least the rank:"
+            f" {ranking.out_of} < {ranking.rank}"
+        )
+    if not recorded_by.strip():
+        problems.append("登记须署名 / a ranking must be signed")
+    if problems:
+        raise SchemeError("; ".join(problems))
+
+
 def record_external_ranking(
     conn: psycopg.Connection, ranking: ExternalRanking, recorded_by: str
-) -> None:
-    """Record (or replace) where the zone stood in a higher body's assessment."""
+) -> bool:
+    """Record (or correct) where the zone stood in a higher body's assessment; whether an
+    earlier record was replaced (it is kept in assess.external_ranking_history)."""
+    check_external_ranking(ranking, recorded_by)
+    existed = conn.execute(
+        "select 1 from assess.external_rankings"
+        " where year = %s and assessing_body = %s and assessment = %s",
+        (ranking.year, ranking.assessing_body, ranking.assessment),
+    ).fetchone()
     conn.execute(
         "insert into assess.external_rankings (year, assessing_body, assessment, rank, out_of,"
         " title, illustrative, recorded_by) values (%s, %s, %s, %s, %s, %s, %s, %s)"
@@ -385,3 +414,4 @@ def record_external_ranking(
             recorded_by,
         ),
     )
+    return existed is not None

@@ -576,6 +576,168 @@ def test_a_steward_publishes_from_the_dashboard_under_their_own_name(assessed):
     assert query(assessed, PUBLISHED_RESULTS) == RESULTS_BY_HAND
 
 
+# ---------------------------------------------------- external rankings --
+
+RANKINGS = (
+    "select year, assessing_body, assessment, rank, out_of, title, illustrative, recorded_by"
+    " from assess.external_rankings order by year, assessing_body"
+)
+
+
+def test_a_steward_records_an_external_ranking_from_the_command_line(
+    warehouse, monkeypatch, capsys
+):
+    run = run_cli(
+        monkeypatch,
+        capsys,
+        warehouse,
+        "assessment",
+        "ranking",
+        "add",
+        "--year",
+        "2006",
+        "--body",
+        "成都市委、市政府",
+        "--rank",
+        "3",
+        "--out-of",
+        "20",
+        "--title",
+        "目标管理先进单位",
+        "--by",
+        "keeper",
+    )
+    assert run.code == 0, run.err
+    assert "已登记 / recorded" in run.err and "第 3 名" in run.err
+    assert query(warehouse, RANKINGS) == [
+        (
+            2006,
+            "成都市委、市政府",
+            "2006年度目标综合考核",
+            3,
+            20,
+            "目标管理先进单位",
+            False,
+            "keeper",
+        )
+    ]
+    # Recorded again: a correction, signed; the replaced row is kept.
+    run = run_cli(
+        monkeypatch,
+        capsys,
+        warehouse,
+        "assessment",
+        "ranking",
+        "add",
+        "--year=2006",
+        "--body=成都市委、市政府",
+        "--rank=2",
+        "--out-of=20",
+        "--by=keeper-2",
+    )
+    assert run.code == 0, run.err
+    assert "已更正" in run.err
+    assert query(warehouse, RANKINGS) == [
+        (2006, "成都市委、市政府", "2006年度目标综合考核", 2, 20, None, False, "keeper-2")
+    ]
+    assert query(
+        warehouse,
+        "select rank, title, recorded_by, replaced_by from assess.external_ranking_history",
+    ) == [(3, "目标管理先进单位", "keeper", "keeper-2")]
+    capsys.readouterr()
+    from etl import cli
+
+    monkeypatch.setenv("DATABASE_URL", warehouse)
+    assert cli.main(["assessment", "ranking", "list"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[1].split("\t")[:6] == [
+        "2006",
+        "成都市委、市政府",
+        "2006年度目标综合考核",
+        "2",
+        "20",
+        "",
+    ]
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["--rank", "0"], "名次须 ≥ 1 / the rank must be at least 1: 0"),
+        (["--rank", "5", "--out-of", "4"], "out of must be at least the rank: 4 < 5"),
+        (["--rank", "1", "--body", " "], "the assessing body is required"),
+        (["--rank", "1", "--by", " "], "a ranking must be signed"),
+        (["--rank", "1", "--year", "1999"], "the year must be 2000-2100: 1999"),
+    ],
+    ids=["rank-0", "out-of-below-rank", "no-body", "unsigned", "year"],
+)
+def test_a_bad_external_ranking_is_refused_with_a_reason(
+    warehouse, monkeypatch, capsys, arguments, message
+):
+    defaults = {"--year": "2006", "--body": "成都市委", "--by": "keeper"}
+    given = dict(zip(arguments[::2], arguments[1::2], strict=True))
+    argv = [part for name, value in (defaults | given).items() for part in (name, value)]
+    run = run_cli(monkeypatch, capsys, warehouse, "assessment", "ranking", "add", *argv)
+    assert run.code == 2
+    assert message in run.err and "Traceback" not in run.err
+    assert query(warehouse, "select count(*) from assess.external_rankings") == [(0,)]
+
+
+@pytest.mark.parametrize(
+    "person_roles, statement",
+    [
+        # A correction under someone else's name.
+        (("steward",), "update assess.external_rankings set rank = 1, recorded_by = 'someone'"),
+        # A leader may read, never write.
+        (("leader",), "update assess.external_rankings set rank = 1, recorded_by = 'keeper'"),
+        (
+            ("leader",),
+            "insert into assess.external_rankings (year, assessing_body, assessment, rank,"
+            " recorded_by) values (2007, 'x', 'y', 1, 'keeper')",
+        ),
+        # The history is written by the trigger alone, and never edited.
+        (
+            ("steward",),
+            "insert into assess.external_ranking_history (ranking_id, year, assessing_body,"
+            " assessment, rank, illustrative, recorded_by, recorded_at, replaced_by)"
+            " values (1, 2005, 'x', 'y', 1, false, 'keeper', now(), 'keeper')",
+        ),
+        (("steward",), "update assess.external_ranking_history set rank = 1"),
+        (("steward",), "delete from assess.external_ranking_history"),
+        (("steward",), "delete from assess.external_rankings"),
+    ],
+)
+def test_the_dashboard_cannot_forge_a_ranking(warehouse, person_roles, statement):
+    from etl.accounts import Person, dashboard_url, set_scope
+
+    with psycopg.connect(warehouse) as conn:
+        assessment.record_external_ranking(
+            conn, assessment.ExternalRanking(2005, "成都市委", "考核", 4, None, None), "cli"
+        )
+        conn.execute(
+            "update assess.external_rankings set rank = 5, recorded_by = 'keeper-0'"
+        )  # one history row to attack
+    before = (
+        query(warehouse, RANKINGS),
+        query(warehouse, "select * from assess.external_ranking_history"),
+    )
+    person = Person("keeper", "Keeper", person_roles, ())
+    with psycopg.connect(dashboard_url(warehouse, environ={})) as conn:
+        try:
+            with conn.transaction():
+                set_scope(conn, person)
+                # Refused outright, or (a leader's update) row-level security shows
+                # the statement no row to change.
+                assert conn.execute(statement).rowcount == 0
+        except psycopg.errors.InsufficientPrivilege:
+            pass
+    after = (
+        query(warehouse, RANKINGS),
+        query(warehouse, "select * from assess.external_ranking_history"),
+    )
+    assert after == before
+
+
 # ------------------------------------------------------------------ demo --
 
 

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 
 import openpyxl
+import pandas as pd
 import pytest
 import streamlit as st
 
@@ -359,3 +360,48 @@ def test_data_changed_since_publication_is_flagged(
     assert query(
         assessed, "select published_by from assess.publications order by publication_id"
     ) == [("steward-a",), ("steward-c",), ("tester",)]
+
+
+# ------------------------------------------------------ external rankings --
+
+
+def test_a_steward_records_a_ranking_on_the_page_and_the_overview_shows_it(monkeypatch, demo_copy):
+    at = open_page(monkeypatch, demo_copy)
+    at.number_input(key="assess_ranking_year").set_value(2006)
+    at.text_input(key="assess_ranking_body").set_value("成都市委、市政府")
+    at.text_input(key="assess_ranking_assessment").set_value("2006年度市级部门目标考核")
+    at.number_input(key="assess_ranking_rank").set_value(3)
+    at.number_input(key="assess_ranking_out_of").set_value(20)
+    at.text_input(key="assess_ranking_title").set_value("目标管理先进单位")
+    at.button(key="assess_ranking_save").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(s.value == "已登记。" for s in at.success)
+    assert query(
+        demo_copy,
+        "select year, assessing_body, assessment, rank, out_of, title, recorded_by"
+        " from assess.external_rankings where year = 2006",
+    ) == [
+        (2006, "成都市委、市政府", "2006年度市级部门目标考核", 3, 20, "目标管理先进单位", "tester")
+    ]
+
+    # An out-of below the rank is refused on the page, nothing written.
+    at.number_input(key="assess_ranking_rank").set_value(5)
+    at.number_input(key="assess_ranking_out_of").set_value(4)
+    at.button(key="assess_ranking_save").click().run()
+    assert any("参评单位数不得小于名次" in e.value for e in at.error)
+    assert query(demo_copy, "select rank from assess.external_rankings where year = 2006") == [(3,)]
+
+    at.switch_page("screens/overview.py").run()
+    assert not at.exception
+    shown = table(at, "overview_external_rankings")
+    assert list(zip(shown["年度"], shown["考核机关"], shown["排名"], strict=True)) == [
+        (2006, "成都市委、市政府", 3),
+        (2005, "成都市委、市政府", 4),
+    ]
+    assert shown["参评单位数"].iloc[0] == 20 and pd.isna(shown["参评单位数"].iloc[1])
+
+
+def test_a_reporter_gets_no_ranking_form(monkeypatch, demo):
+    reporter = Person("reporter-sy", "石羊", ("reporter",), ("JD-SY",))
+    at = open_page(monkeypatch, demo, person=reporter)
+    assert "assess_ranking_save" not in [b.key for b in at.button]

@@ -114,6 +114,45 @@ for ranking in rankings.itertuples():
         )
     )
 
+if is_steward:
+    with st.expander(t("assess.record_ranking")), st.form("assess_ranking_form"):
+        ranking_year = st.number_input(
+            t("assess.ranking_year"), 2000, 2100, value=int(year), key="assess_ranking_year"
+        )
+        ranking_body = st.text_input(t("assess.ranking_body"), key="assess_ranking_body")
+        ranking_name = st.text_input(
+            t("assess.ranking_assessment"),
+            value=f"{int(ranking_year)}年度目标综合考核",
+            key="assess_ranking_assessment",
+        )
+        ranking_rank = st.number_input(
+            t("assess.ranking_rank"), min_value=1, value=1, key="assess_ranking_rank"
+        )
+        ranking_out_of = st.number_input(
+            t("assess.ranking_out_of"), min_value=0, value=0, key="assess_ranking_out_of"
+        )
+        ranking_title = st.text_input(t("assess.ranking_title"), key="assess_ranking_title")
+        if st.form_submit_button(
+            t("assess.ranking_save", account=url.account), key="assess_ranking_save"
+        ):
+            if (
+                not ranking_body.strip()
+                or not ranking_name.strip()
+                or (ranking_out_of and ranking_out_of < ranking_rank)
+            ):
+                st.error(t("assess.ranking_invalid"))
+            else:
+                queries.record_external_ranking(
+                    url,
+                    int(ranking_year),
+                    ranking_body,
+                    ranking_name,
+                    int(ranking_rank),
+                    int(ranking_out_of) or None,
+                    ranking_title,
+                )
+                st.success(t("assess.ranking_saved"))
+
 result_cols = [
     Col("rank_in_class", "int"),
     Col("unit_code"),

@@ -55,7 +55,7 @@ create table assess.frozen_scores (
 create function assess.refuse_frozen_change() returns trigger
 language plpgsql as $$
 begin
-    raise exception '已发布的考核结果不能修改 / published assessment results are frozen (% on %)',
+    raise exception '已定格的考核记录不能修改或删除 / frozen assessment records cannot be changed (% on %)',
         tg_op, tg_table_name
         using errcode = 'insufficient_privilege';
 end
