@@ -1365,17 +1365,31 @@ def assessment_schemes(url: Access, year: int) -> pd.DataFrame:
 # then). A published year shows what was published (the frozen copy,
 # sql/migrations/0063), a year not yet published today's scores.
 _ASSESSMENT_RESULTS = """
-with shown as (
-    select scheme_id, year, class_code, class_zh, class_en, sort_order, rank_in_class,
-           unit_code, unit_name, total, grade, vetoed, class_size, true as frozen
-    from mart.assessment_published_results
-    where year in (%(year)s, %(year)s - 1)
+with asked as (
+    select asked.year, exists (
+        select from mart.assessment_publications as publications
+        where publications.year = asked.year and publications.is_current
+    ) as published
+    from unnest(array[%(year)s, %(year)s - 1]) as asked (year)
+),
+
+shown as (
+    select frozen.scheme_id, frozen.year, frozen.class_code, frozen.class_zh, frozen.class_en,
+           frozen.sort_order, frozen.rank_in_class, frozen.unit_code, frozen.unit_name,
+           frozen.total, frozen.grade, frozen.vetoed, frozen.class_size, true as frozen
+    from asked
+    join mart.assessment_published_results as frozen on frozen.year = asked.year
+    where asked.published
     union all
-    select scheme_id, year, class_code, class_zh, class_en, sort_order, rank_in_class,
-           unit_code, unit_name, total, grade, vetoed, class_size, false as frozen
-    from mart.assessment_results
-    where year in (%(year)s, %(year)s - 1)
-        and year not in (select year from mart.assessment_publications where is_current)
+    -- A year not published is scored now, that year alone (a lateral join).
+    select live.scheme_id, live.year, live.class_code, live.class_zh, live.class_en,
+           live.sort_order, live.rank_in_class, live.unit_code, live.unit_name,
+           live.total, live.grade, live.vetoed, live.class_size, false as frozen
+    from asked
+    cross join lateral (
+        select * from mart.assessment_results as results where results.year = asked.year
+    ) as live
+    where not asked.published
 )
 
 select
@@ -1443,15 +1457,25 @@ def scheme_results(url: Access, scheme_id: int) -> pd.DataFrame:
 
 
 _ASSESSMENT_SCORES = """
-with shown as (
+with published as (
+    select exists (
+        select from mart.assessment_publications
+        where year = %(year)s and is_current
+    ) as published
+),
+
+shown as (
     select year, unit_code, unit_name, class_code, part, raw, weight, weighted
     from mart.assessment_published_scores
     where year = %(year)s
     union all
-    select year, unit_code, unit_name, class_code, part, raw, weight, weighted
-    from mart.assessment_scores
-    where year = %(year)s
-        and year not in (select year from mart.assessment_publications where is_current)
+    select live.year, live.unit_code, live.unit_name, live.class_code, live.part, live.raw,
+           live.weight, live.weighted
+    from published
+    cross join lateral (
+        select * from mart.assessment_scores as scores where scores.year = %(year)s
+    ) as live
+    where not published.published
 )
 
 select year, unit_code, unit_name, class_code, part, raw, weight, weighted
