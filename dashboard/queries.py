@@ -1445,7 +1445,9 @@ def assessment_publication_changes(url: Access, year: int) -> pd.DataFrame:
 _SCHEME_RESULTS = """
 select scheme_id, class_code, unit_code, unit_name, total, rank_in_class, grade, vetoed
 from mart.assessment_results_by_scheme
+-- The scheme's year too: the views then score that year's targets alone.
 where scheme_id = %(scheme_id)s
+    and year = (select year from assess.schemes where scheme_id = %(scheme_id)s)
 order by class_code, rank_in_class, unit_code
 """
 
