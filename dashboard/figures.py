@@ -27,6 +27,28 @@ def time_progress(as_at: date) -> float:
 # ----------------------------------------------------------------- targets --
 
 
+# The demo marks what the yearbook does not give with 示例 (README, "The demo's
+# 2005 assessment": its 2005 targets are all illustrative); a comparison with a
+# period whose rows are all so marked says so rather than passing for a real
+# change. (The 2006 register mixes the seed's targets with illustrative ones to
+# reach its counts; a comparison within 2006 is not marked.)
+ILLUSTRATIVE_MARKS = ("示例", "illustrative")
+_TEXT_COLUMNS = ("target_name", "area_name", "program", "title", "note")
+
+
+def illustrative(rows: pd.DataFrame) -> bool:
+    """Whether every row carries the demo's illustrative mark in its name or note."""
+    if rows.empty:
+        return False
+    marked = pd.Series(False, index=rows.index)
+    for name in _TEXT_COLUMNS:
+        if name in rows.columns:
+            text = rows[name].fillna("").astype(str)
+            for mark in ILLUSTRATIVE_MARKS:
+                marked |= text.str.contains(mark, regex=False)
+    return bool(marked.all())
+
+
 def target_summary(targets: pd.DataFrame) -> dict[str, float | int | None]:
     """How many targets there are, have reported, and are completed (rate ≥ 100%)."""
     completed = int((targets["completion_rate"] >= 1).sum())

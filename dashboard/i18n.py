@@ -146,6 +146,11 @@ _LABELS: dict[str, tuple[str, str]] = {
     "drill.title": ("来源报表", "Returns behind"),
     # cards
     "card.vs": ("较{previous}", "vs {previous}"),
+    "card.vs_illustrative": ("较{previous}（示例数据）", "vs {previous} (illustrative data)"),
+    "card.illustrative_before": (
+        "{previous}为示例数据，变化仅作演示",
+        "{previous}'s figures are illustrative: the change is a demonstration only",
+    ),
     "card.no_previous": ("上期（{previous}）无数据", "no figures for {previous}"),
     "card.no_previous_all": (
         "上期（{previous}）无数据，不显示变化。",
@@ -1266,6 +1271,50 @@ _LABELS.update(
         "assess.published_now": ("已发布。", "Published."),
         "assess.drafted": ("已保存草案 {scheme}。", "Draft {scheme} saved."),
         "assess.note": ("说明", "Note"),
+        "assess.frozen": (
+            "已发布结果：{by} 于 {at} 发布，此后保持不变（校验码 {digest}）。",
+            "Published results: published by {by} on {at} and kept as they were (digest {digest}).",
+        ),
+        "assess.not_published": (
+            "{year} 年度结果尚未发布：以下为按当前数据计算的得分，会随数据变化。",
+            "The {year} results are not published yet: the scores below follow today's data.",
+        ),
+        "assess.changed_since": (
+            "发布后数据有变化：按当前数据，{changed} 个单位的得分、排名或等次与已发布结果不同"
+            "（页面仍显示已发布结果）：{units}",
+            "Data changed since publication: on today's data {changed} units' total, rank or"
+            " grade differ from the published results (the page still shows those): {units}",
+        ),
+        "assess.changed_table": ("发布后数据有变化的单位", "Units changed since publication"),
+        "assess.republish": (
+            "按当前数据重新发布（署名：{account}）",
+            "Publish again on today's data (signed {account})",
+        ),
+        "assess.republished": (
+            "已重新发布；此前的发布结果仍保留。",
+            "Published again; the earlier publication is kept.",
+        ),
+        "assess.scorecard_live": (
+            "目标、评估和事项明细为当前数据。",
+            "The targets, evaluations and items below are today's data.",
+        ),
+        "assess.record_ranking": (
+            "登记外部考核排名（数据管理员）",
+            "Record an external ranking (stewards)",
+        ),
+        "assess.ranking_year": ("年度", "Year"),
+        "assess.ranking_body": ("考核机关", "Assessing body"),
+        "assess.ranking_assessment": ("考核名称", "Assessment"),
+        "assess.ranking_rank": ("名次", "Rank"),
+        "assess.ranking_out_of": ("参评单位数（0：不详）", "Out of (0: not known)"),
+        "assess.ranking_title": ("称号", "Title awarded"),
+        "assess.ranking_save": ("登记（署名：{account}）", "Record (signed {account})"),
+        "assess.ranking_saved": ("已登记。", "Recorded."),
+        "assess.ranking_invalid": (
+            "名次须 ≥ 1，参评单位数不得小于名次，考核机关和考核名称不能为空。",
+            "The rank must be at least 1, out of no fewer than the rank; the assessing body and"
+            " the assessment are required.",
+        ),
     }
 )
 _COLUMNS_ZH.update(
@@ -1288,6 +1337,12 @@ _COLUMNS_ZH.update(
         "draft_total": "草案总分",
         "draft_rank": "草案排名",
         "draft_grade": "草案等次",
+        "published_total": "已发布总分",
+        "current_total": "当前数据总分",
+        "published_rank": "已发布排名",
+        "current_rank": "当前数据排名",
+        "published_grade": "已发布等次",
+        "current_grade": "当前数据等次",
         "assessing_body": "考核机关",
         "assessment": "考核名称",
         "out_of": "参评单位数",
@@ -1314,6 +1369,12 @@ _COLUMNS_EN.update(
         "draft_total": "Draft total",
         "draft_rank": "Draft rank",
         "draft_grade": "Draft grade",
+        "published_total": "Published total",
+        "current_total": "Total on today's data",
+        "published_rank": "Published rank",
+        "current_rank": "Rank on today's data",
+        "published_grade": "Published grade",
+        "current_grade": "Grade on today's data",
         "assessing_body": "Assessing body",
         "assessment": "Assessment",
         "out_of": "Out of",

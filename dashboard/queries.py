@@ -59,6 +59,9 @@ REQUIRED_VIEWS = tuple(
             "mart.assessment_scores",
             "mart.assessment_results",
             "mart.assessment_target_points",
+            "mart.assessment_publications",
+            "mart.assessment_published_results",
+            "mart.assessment_publication_changes",
         )
     )
 )
@@ -1358,16 +1361,45 @@ def assessment_schemes(url: Access, year: int) -> pd.DataFrame:
     return _read(url, _SCHEMES, {"year": year})
 
 
-# The year's results with last year's rank of the same unit (NULL: not assessed then).
+# The year's results with last year's rank of the same unit (NULL: not assessed
+# then). A published year shows what was published (the frozen copy,
+# sql/migrations/0063), a year not yet published today's scores.
 _ASSESSMENT_RESULTS = """
+with asked as (
+    select asked.year, exists (
+        select from mart.assessment_publications as publications
+        where publications.year = asked.year and publications.is_current
+    ) as published
+    from unnest(array[%(year)s, %(year)s - 1]) as asked (year)
+),
+
+shown as (
+    select frozen.scheme_id, frozen.year, frozen.class_code, frozen.class_zh, frozen.class_en,
+           frozen.sort_order, frozen.rank_in_class, frozen.unit_code, frozen.unit_name,
+           frozen.total, frozen.grade, frozen.vetoed, frozen.class_size, true as frozen
+    from asked
+    join mart.assessment_published_results as frozen on frozen.year = asked.year
+    where asked.published
+    union all
+    -- A year not published is scored now, that year alone (a lateral join).
+    select live.scheme_id, live.year, live.class_code, live.class_zh, live.class_en,
+           live.sort_order, live.rank_in_class, live.unit_code, live.unit_name,
+           live.total, live.grade, live.vetoed, live.class_size, false as frozen
+    from asked
+    cross join lateral (
+        select * from mart.assessment_results as results where results.year = asked.year
+    ) as live
+    where not asked.published
+)
+
 select
     results.scheme_id, results.year, results.class_code, results.class_zh, results.class_en,
     results.sort_order, results.rank_in_class, results.unit_code, results.unit_name,
-    results.total, results.grade, results.vetoed, results.class_size,
+    results.total, results.grade, results.vetoed, results.class_size, results.frozen,
     before.rank_in_class as previous_rank,
     before.rank_in_class - results.rank_in_class as rank_change
-from mart.assessment_results as results
-left join mart.assessment_results as before
+from shown as results
+left join shown as before
     on before.year = results.year - 1 and before.unit_code = results.unit_code
 where results.year = %(year)s
 order by results.sort_order, results.rank_in_class, results.unit_code
@@ -1376,14 +1408,46 @@ order by results.sort_order, results.rank_in_class, results.unit_code
 
 @_cached("marts", "assessment")
 def assessment_results(url: Access, year: int) -> pd.DataFrame:
-    """mart.assessment_results of the year, by class and rank, with last year's rank."""
+    """The year's results by class and rank (as published, when they are), with last
+    year's rank."""
     return _read(url, _ASSESSMENT_RESULTS, {"year": year})
+
+
+_PUBLICATION = """
+select publication_id, scheme_id, year, title, published_by, published_at, unit_count, digest
+from mart.assessment_publications
+where year = %(year)s and is_current
+"""
+
+
+@_cached("marts", "assessment")
+def assessment_publication(url: Access, year: int) -> pd.DataFrame:
+    """The year's current publication (who, when, the digest), or no row."""
+    return _read(url, _PUBLICATION, {"year": year})
+
+
+_PUBLICATION_CHANGES = """
+select unit_code, unit_name, class_code, published_total, current_total,
+       published_rank, current_rank, published_grade, current_grade,
+       published_vetoed, current_vetoed
+from mart.assessment_publication_changes
+where year = %(year)s
+order by class_code, coalesce(published_rank, current_rank), unit_code
+"""
+
+
+@_cached("marts", "assessment")
+def assessment_publication_changes(url: Access, year: int) -> pd.DataFrame:
+    """Units whose published total, rank, grade or veto today's data would change."""
+    return _read(url, _PUBLICATION_CHANGES, {"year": year})
 
 
 _SCHEME_RESULTS = """
 select scheme_id, class_code, unit_code, unit_name, total, rank_in_class, grade, vetoed
 from mart.assessment_results_by_scheme
+-- The scheme's year too: the views then score that year's targets alone.
 where scheme_id = %(scheme_id)s
+    and year = (select year from assess.schemes where scheme_id = %(scheme_id)s)
 order by class_code, rank_in_class, unit_code
 """
 
@@ -1395,9 +1459,30 @@ def scheme_results(url: Access, scheme_id: int) -> pd.DataFrame:
 
 
 _ASSESSMENT_SCORES = """
+with published as (
+    select exists (
+        select from mart.assessment_publications
+        where year = %(year)s and is_current
+    ) as published
+),
+
+shown as (
+    select year, unit_code, unit_name, class_code, part, raw, weight, weighted
+    from mart.assessment_published_scores
+    where year = %(year)s
+    union all
+    select live.year, live.unit_code, live.unit_name, live.class_code, live.part, live.raw,
+           live.weight, live.weighted
+    from published
+    cross join lateral (
+        select * from mart.assessment_scores as scores where scores.year = %(year)s
+    ) as live
+    where not published.published
+)
+
 select year, unit_code, unit_name, class_code, part, raw, weight, weighted
-from mart.assessment_scores
-where year = %(year)s and (%(unit)s::text is null or unit_code = %(unit)s)
+from shown
+where %(unit)s::text is null or unit_code = %(unit)s
 order by unit_code, array_position(
     array['targets', 'leaders', 'satisfaction', 'integrity', 'bonus', 'deduction'], part)
 """
@@ -1405,7 +1490,8 @@ order by unit_code, array_position(
 
 @_cached("marts", "assessment")
 def assessment_scores(url: Access, year: int, unit: str | None = None) -> pd.DataFrame:
-    """The parts of each unit's total (one unit's when ``unit`` is given)."""
+    """The parts of each unit's total (one unit's when ``unit`` is given), as published
+    when the year is."""
     return _read(url, _ASSESSMENT_SCORES, {"year": year, "unit": unit})
 
 
@@ -1505,6 +1591,44 @@ def publish_assessment_scheme(url: Access, scheme_id: int) -> None:
     try:
         with scoped_connection(url) as conn:
             assessment.publish(conn, int(scheme_id), url.account)
+    finally:
+        _written(url, "assessment", "accounts")
+
+
+def record_external_ranking(
+    url: Access,
+    year: int,
+    assessing_body: str,
+    assessment_name: str,
+    rank: int,
+    out_of: int | None,
+    title: str | None,
+) -> bool:
+    """A steward records (or corrects) an external ranking, signed; whether one was replaced."""
+    from etl import assessment
+
+    ranking = assessment.ExternalRanking(
+        year=int(year),
+        assessing_body=assessing_body.strip(),
+        assessment=assessment_name.strip(),
+        rank=int(rank),
+        out_of=int(out_of) if out_of else None,
+        title=(title or "").strip() or None,
+    )
+    try:
+        with scoped_connection(url) as conn:
+            return assessment.record_external_ranking(conn, ranking, url.account)
+    finally:
+        _written(url, "assessment", "accounts")
+
+
+def republish_assessment(url: Access, year: int) -> int:
+    """Publish the year's scheme again on today's data (a new frozen set), signed."""
+    from etl import assessment
+
+    try:
+        with scoped_connection(url) as conn:
+            return assessment.republish(conn, int(year), url.account)
     finally:
         _written(url, "assessment", "accounts")
 

@@ -14,6 +14,7 @@ row-level security decides whether the person may write.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -231,8 +232,9 @@ def draft_from(
     return new_id
 
 
-def publish(conn: psycopg.Connection, scheme_id: int, signed_by: str) -> None:
-    """Make a draft the year's scheme, superseding the one published before."""
+def publish(conn: psycopg.Connection, scheme_id: int, signed_by: str) -> int:
+    """Make a draft the year's scheme, superseding the one published before, and freeze
+    the results it gives now (:func:`freeze`); the new publication's id."""
     row = conn.execute(
         "select year, status from assess.schemes where scheme_id = %s for update", (scheme_id,)
     ).fetchone()
@@ -250,6 +252,102 @@ def publish(conn: psycopg.Connection, scheme_id: int, signed_by: str) -> None:
         " where scheme_id = %s",
         (signed_by, scheme_id),
     )
+    return freeze(conn, scheme_id, int(year), signed_by)
+
+
+# What a publication freezes: mart.assessment_results_by_scheme and
+# assessment_scores_by_scheme of the scheme, as they stand when it is published.
+_FROZEN_RESULT_COLUMNS = (
+    "unit_code",
+    "unit_name",
+    "class_code",
+    "class_zh",
+    "class_en",
+    "sort_order",
+    "total",
+    "rank_in_class",
+    "class_size",
+    "vetoed",
+    "grade",
+)
+_FROZEN_SCORE_COLUMNS = ("unit_code", "part", "raw", "weight", "weighted")
+
+
+def publication_digest(results: list[tuple[object, ...]], scores: list[tuple[object, ...]]) -> str:
+    """SHA-256 (hex) of a publication's frozen rows, each sorted, one tab-separated line a row."""
+    lines = [
+        "results\t" + "\t".join("" if v is None else str(v) for v in row)
+        for row in sorted(results, key=lambda row: str(row[0]))
+    ] + [
+        "scores\t" + "\t".join("" if v is None else str(v) for v in row)
+        for row in sorted(scores, key=lambda row: (str(row[0]), str(row[1])))
+    ]
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def freeze(conn: psycopg.Connection, scheme_id: int, year: int, signed_by: str) -> int:
+    """Copy what a just-published scheme gives into a new publication; its id."""
+    results = conn.execute(
+        f"select {', '.join(_FROZEN_RESULT_COLUMNS)} from mart.assessment_results_by_scheme"
+        " where scheme_id = %s order by unit_code",
+        (scheme_id,),
+    ).fetchall()
+    scores = conn.execute(
+        f"select {', '.join(_FROZEN_SCORE_COLUMNS)} from mart.assessment_scores_by_scheme"
+        " where scheme_id = %s order by unit_code, part",
+        (scheme_id,),
+    ).fetchall()
+    inserted = conn.execute(
+        "insert into assess.publications (scheme_id, year, published_by, unit_count, digest)"
+        " values (%s, %s, %s, %s, %s) returning publication_id",
+        (scheme_id, year, signed_by, len(results), publication_digest(results, scores)),
+    )
+    publication_id = int(first_value(inserted))
+    with conn.cursor() as cur:
+        cur.executemany(
+            f"insert into assess.frozen_results (publication_id, {', '.join(_FROZEN_RESULT_COLUMNS)})"
+            f" values (%s{', %s' * len(_FROZEN_RESULT_COLUMNS)})",
+            [(publication_id, *row) for row in results],
+        )
+        cur.executemany(
+            f"insert into assess.frozen_scores (publication_id, {', '.join(_FROZEN_SCORE_COLUMNS)})"
+            f" values (%s{', %s' * len(_FROZEN_SCORE_COLUMNS)})",
+            [(publication_id, *row) for row in scores],
+        )
+    return publication_id
+
+
+def verify_publication(conn: psycopg.Connection, publication_id: int) -> bool:
+    """Whether a publication's frozen rows still hash to the digest recorded with them."""
+    recorded = conn.execute(
+        "select digest from assess.publications where publication_id = %s", (publication_id,)
+    ).fetchone()
+    if recorded is None:
+        raise SchemeError(f"没有该发布记录 / no such publication: {publication_id}")
+    results = conn.execute(
+        f"select {', '.join(_FROZEN_RESULT_COLUMNS)} from assess.frozen_results"
+        " where publication_id = %s",
+        (publication_id,),
+    ).fetchall()
+    scores = conn.execute(
+        f"select {', '.join(_FROZEN_SCORE_COLUMNS)} from assess.frozen_scores"
+        " where publication_id = %s",
+        (publication_id,),
+    ).fetchall()
+    return bool(recorded[0] == publication_digest(results, scores))
+
+
+def republish(conn: psycopg.Connection, year: int, signed_by: str) -> int:
+    """Publish the year's scheme again, unchanged, on today's data: a new frozen set."""
+    row = conn.execute(
+        "select scheme_id from assess.schemes where year = %s and status = 'published'", (year,)
+    ).fetchone()
+    if row is None:
+        raise SchemeError(f"{year}年度尚无已发布方案 / no published scheme for {year}")
+    draft = draft_from(
+        conn, int(row[0]), signed_by, note="按当前数据重新发布 / republished on current data"
+    )
+    return publish(conn, draft, signed_by)
 
 
 @dataclass(frozen=True)
@@ -265,10 +363,39 @@ class ExternalRanking:
     illustrative: bool = False
 
 
+def check_external_ranking(ranking: ExternalRanking, recorded_by: str) -> None:
+    """Refuse a ranking the warehouse would refuse, with a message in Chinese and English."""
+    problems = []
+    if not 2000 <= ranking.year <= 2100:
+        problems.append(f"年度须在 2000–2100 之间 / the year must be 2000-2100: {ranking.year}")
+    if not ranking.assessing_body.strip():
+        problems.append("考核机关不能为空 / the assessing body is required")
+    if not ranking.assessment.strip():
+        problems.append("考核名称不能为空 / the assessment's name is required")
+    if ranking.rank < 1:
+        problems.append(f"名次须 ≥ 1 / the rank must be at least 1: {ranking.rank}")
+    if ranking.out_of is not None and ranking.out_of < ranking.rank:
+        problems.append(
+            f"参评单位数不得小于名次 / out of must be at least the rank:"
+            f" {ranking.out_of} < {ranking.rank}"
+        )
+    if not recorded_by.strip():
+        problems.append("登记须署名 / a ranking must be signed")
+    if problems:
+        raise SchemeError("; ".join(problems))
+
+
 def record_external_ranking(
     conn: psycopg.Connection, ranking: ExternalRanking, recorded_by: str
-) -> None:
-    """Record (or replace) where the zone stood in a higher body's assessment."""
+) -> bool:
+    """Record (or correct) where the zone stood in a higher body's assessment; whether an
+    earlier record was replaced (it is kept in assess.external_ranking_history)."""
+    check_external_ranking(ranking, recorded_by)
+    existed = conn.execute(
+        "select 1 from assess.external_rankings"
+        " where year = %s and assessing_body = %s and assessment = %s",
+        (ranking.year, ranking.assessing_body, ranking.assessment),
+    ).fetchone()
     conn.execute(
         "insert into assess.external_rankings (year, assessing_body, assessment, rank, out_of,"
         " title, illustrative, recorded_by) values (%s, %s, %s, %s, %s, %s, %s, %s)"
@@ -287,3 +414,4 @@ def record_external_ranking(
             recorded_by,
         ),
     )
+    return existed is not None

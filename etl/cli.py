@@ -297,6 +297,55 @@ def build_parser() -> argparse.ArgumentParser:
         help="未设置 SMTP_URL 时写入的文件夹 / folder for the digests without SMTP (default ./reminders)",
     )
 
+    assessment = commands.add_parser(
+        "assessment",
+        help="目标绩效考核 / target-performance assessment",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    assessment_commands = assessment.add_subparsers(
+        dest="assessment_command", metavar="ACTION", required=True
+    )
+    ranking = assessment_commands.add_parser(
+        "ranking",
+        help="外部考核排名 / where the zone stood in a higher body's assessment",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ranking_commands = ranking.add_subparsers(
+        dest="ranking_command", metavar="ACTION", required=True
+    )
+    ranking_add = ranking_commands.add_parser(
+        "add",
+        help="登记（或更正）一项外部考核排名 / record (or correct) an external ranking",
+        description="登记本区在上级考核中的名次（年度、考核机关、名次、参评单位数、称号），署名；"
+        "同一年度、机关和考核名称再次登记即更正，原记录保留在 assess.external_ranking_history / "
+        "record where the zone stood in a higher body's assessment (year, assessing body, rank,"
+        " out of how many, title awarded), signed; recording the same year, body and"
+        " assessment again corrects it and keeps the replaced row in"
+        " assess.external_ranking_history. The overview and the 目标考核 page show it.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ranking_add.add_argument("--year", type=int, required=True, help="考核年度 / year assessed")
+    ranking_add.add_argument("--body", required=True, help="考核机关 / the assessing body")
+    ranking_add.add_argument(
+        "--assessment",
+        help="考核名称 / the assessment's name (default: YYYY年度目标综合考核)",
+    )
+    ranking_add.add_argument("--rank", type=int, required=True, help="名次 / rank, from 1")
+    ranking_add.add_argument(
+        "--out-of", type=int, dest="out_of", help="参评单位数 / out of how many (optional)"
+    )
+    ranking_add.add_argument("--title", help="所获称号 / title awarded (optional)")
+    ranking_add.add_argument("--by", required=True, help="登记人 / who records it (signed)")
+    ranking_commands.add_parser(
+        "list",
+        help="列出外部考核排名 / list the external rankings recorded",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
     commands.add_parser(
         "demo",
         help="载入2006年示例数据及2005年度目标绩效考核 / load the seed's 2006 figures and"
@@ -418,6 +467,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_dashboard(settings, args.port, args.address, args.demo_if_empty)
         if args.command == "user":
             return cmd_user(settings, args)
+        if args.command == "assessment":
+            return cmd_assessment(settings, args)
     except (UsageError, keep.KeepLimitInvalid) as exc:
         say(f"ducha: {exc}")
         return EXIT_USAGE
@@ -739,7 +790,12 @@ def cmd_template(settings: Settings, kind: str, output: Path, offline: bool) -> 
 
 
 def cmd_demo(settings: Settings) -> int:
-    from etl.demo import DEMO_AS_OF, record_demo_assessment, write_demo_returns
+    from etl.demo import (
+        DEMO_AS_OF,
+        publish_demo_assessment,
+        record_demo_assessment,
+        write_demo_returns,
+    )
     from etl.load import ingest_files
 
     url = _upgraded(settings)
@@ -751,8 +807,59 @@ def cmd_demo(settings: Settings) -> int:
         print_report(report)
     if any(r.outcome == "rejected" for r in reports):
         return EXIT_REJECTED
+    publish_demo_assessment(url)
     say("示例数据已载入 / demo data loaded (2006 成都高新区 目标管理督查)")
     _print_demo_accounts(url)
+    return EXIT_OK
+
+
+def cmd_assessment(settings: Settings, args: argparse.Namespace) -> int:
+    from etl import assessment
+
+    url = _upgraded(settings)
+    if args.ranking_command == "list":
+        with connect(url) as conn:
+            rows = conn.execute(
+                "select year, assessing_body, assessment, rank, out_of, title, illustrative,"
+                " recorded_by, recorded_at from assess.external_rankings"
+                " order by year desc, assessing_body, assessment"
+            ).fetchall()
+        print(
+            "年度 year\t考核机关 body\t考核名称 assessment\t名次 rank\t参评单位数 out of"
+            "\t称号 title\t登记人 recorded by\t登记时间 recorded at"
+        )
+        for year, body, name, rank, out_of, title, illustrative, by, at in rows:
+            marked = f"{title or ''}{'（示例 illustrative）' if illustrative else ''}"
+            print(
+                f"{year}\t{body}\t{name}\t{rank}\t{out_of or ''}\t{marked}\t{by}"
+                f"\t{at:%Y-%m-%d %H:%M}"
+            )
+        return EXIT_OK
+    ranking = assessment.ExternalRanking(
+        year=args.year,
+        assessing_body=args.body.strip(),
+        assessment=(args.assessment or f"{args.year}年度目标综合考核").strip(),
+        rank=args.rank,
+        out_of=args.out_of,
+        title=(args.title or "").strip() or None,
+    )
+    try:
+        assessment.check_external_ranking(ranking, args.by)
+    except assessment.SchemeError as exc:
+        raise UsageError(str(exc)) from exc
+    with connect(url) as conn:
+        replaced = assessment.record_external_ranking(conn, ranking, args.by.strip())
+    out_of = f" / {ranking.out_of}" if ranking.out_of else ""
+    title = f"，{ranking.title}" if ranking.title else ""
+    verb = (
+        "已更正（原记录保留）/ corrected (the earlier row is kept)"
+        if replaced
+        else "已登记 / recorded"
+    )
+    say(
+        f"{verb}: {ranking.year} {ranking.assessing_body} {ranking.assessment}"
+        f" 第 {ranking.rank} 名 rank {ranking.rank}{out_of}{title} ({args.by.strip()})"
+    )
     return EXIT_OK
 
 

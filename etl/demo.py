@@ -389,10 +389,11 @@ def assessment_item_rows() -> list[Row]:
 
 
 def record_demo_assessment(url: str) -> None:
-    """The 2005 scheme (defaults, published) and the zone's external ranking, once.
+    """The 2005 scheme (defaults, a draft) and the zone's external ranking, once.
 
     Written before the returns are loaded: the assessment returns name the
-    year's assessed units, so the scheme must be there first.
+    year's assessed units, so the scheme must be there first. It is published
+    after them (:func:`publish_demo_assessment`): publishing freezes the results.
     """
     members = {
         code: "subdistrict" if kind == "subdistrict" else "department"
@@ -403,7 +404,7 @@ def record_demo_assessment(url: str) -> None:
             "select 1 from assess.schemes where year = %s", (ASSESSMENT_YEAR,)
         ).fetchone()
         if exists is None:
-            scheme = assessment.create_scheme(
+            assessment.create_scheme(
                 conn,
                 ASSESSMENT_YEAR,
                 DEMO_SIGNER,
@@ -411,12 +412,24 @@ def record_demo_assessment(url: str) -> None:
                 title="成都高新区目标管理实施细则（2005年版）（示例方案）",
                 note="示例 illustrative: the default scheme, not the office's own figures",
             )
-            assessment.publish(conn, scheme, DEMO_SIGNER)
         ranked = conn.execute(
             "select 1 from assess.external_rankings where year = %s", (ASSESSMENT_YEAR,)
         ).fetchone()
         if ranked is None:
             assessment.record_external_ranking(conn, EXTERNAL_RANKING_2005, DEMO_SIGNER)
+
+
+def publish_demo_assessment(url: str) -> None:
+    """Publish the 2005 scheme on the loaded returns (freezing its results), once."""
+    with warehouse.connect(url) as conn:
+        draft = conn.execute(
+            "select scheme_id from assess.schemes where year = %s and status = 'draft'"
+            " and not exists (select from assess.schemes where year = %s and status <> 'draft')"
+            " order by scheme_id limit 1",
+            (ASSESSMENT_YEAR, ASSESSMENT_YEAR),
+        ).fetchone()
+        if draft is not None:
+            assessment.publish(conn, int(draft[0]), DEMO_SIGNER)
 
 
 # ---------------------------------------------------------------------------

@@ -90,7 +90,12 @@ def demo_template(
     Never opened by the tests or the app, only cloned: each module (or test) that
     uses the demo gets a copy of its own.
     """
-    from etl.demo import DEMO_AS_OF, record_demo_assessment, write_demo_returns
+    from etl.demo import (
+        DEMO_AS_OF,
+        publish_demo_assessment,
+        record_demo_assessment,
+        write_demo_returns,
+    )
     from etl.load import ingest_files
 
     name = f"ducha_demo_{worker_id}_{uuid.uuid4().hex[:10]}"
@@ -99,6 +104,7 @@ def demo_template(
     paths = write_demo_returns(tmp_path_factory.mktemp("demo"))
     reports = ingest_files(url, paths, as_of=DEMO_AS_OF)
     assert [r.file_name for r in reports if r.outcome == "rejected"] == []
+    publish_demo_assessment(url)
     yield name
     drop_database(server_url, name)
 

@@ -345,6 +345,399 @@ def test_bad_assessment_returns_are_rejected_whole(
     )
 
 
+# ------------------------------------------------- publishing freezes --
+
+# The worked example's results as test_totals_ranks_and_grades works them out by hand.
+RESULTS_BY_HAND = [
+    ("D1", "department", D("99.60"), 1, "advanced", False),
+    ("D4", "department", D("98.10"), 2, "advanced", False),
+    ("D3", "department", D("97.80"), 3, "pass", True),
+    ("D2", "department", D("73.00"), 4, "pass", False),
+    ("S1", "subdistrict", D("95.00"), 1, "advanced", False),
+    ("S2", "subdistrict", D("95.00"), 1, "advanced", False),
+    ("S3", "subdistrict", D("32.00"), 3, "fail", False),
+]
+PUBLISHED_RESULTS = (
+    "select unit_code, class_code, total, rank_in_class, grade, vetoed"
+    " from mart.assessment_published_results order by class_code, rank_in_class, unit_code"
+)
+CHANGES = (
+    "select unit_code, published_total, current_total, published_rank, current_rank,"
+    " published_grade, current_grade from mart.assessment_publication_changes"
+    " order by unit_code"
+)
+
+
+def _republished(url: str, account: str = "steward-c") -> int:
+    with psycopg.connect(url) as conn:
+        return assessment.republish(conn, 2005, account)
+
+
+@pytest.mark.parametrize(
+    "changed_file, expected_changes",
+    [
+        # D4's leaders' evaluation re-loaded at 80 instead of 90: 98.1 − 2 = 96.1,
+        # now below D3's 97.8 → D4 3rd (still 先进: D1 and D4 are the two eligible,
+        # quota 3), D3 2nd (合格, vetoed). D1 and D2 keep total and rank.
+        (
+            ("evaluations2.csv", EVALUATION_HEADER, [[2005, "D4", "领导评估", "80", 25, ""]]),
+            [
+                ("D3", D("97.80"), D("97.80"), 3, 2, "pass", "pass"),
+                ("D4", D("98.10"), D("96.10"), 2, 3, "advanced", "advanced"),
+            ],
+        ),
+        # S2's progress re-reported: T8 at plan (20/20) → targets 100, × 0.6 = 60 +
+        # 19 + 9 + 8 + 5 = 101 → S2 alone 1st, S1 (95) 2nd; both still 先进.
+        (
+            (
+                "progress2.csv",
+                ["period", "unit_code", "target_code", "actual_value"],
+                [["2005-12", "S2", "T8", "20"]],
+            ),
+            [
+                ("S1", D("95.00"), D("95.00"), 1, 2, "advanced", "advanced"),
+                ("S2", D("95.00"), D("101.00"), 1, 1, "advanced", "advanced"),
+            ],
+        ),
+    ],
+    ids=["evaluation-reloaded", "progress-reloaded"],
+)
+def test_publishing_freezes_the_results_and_flags_later_changes(
+    assessed, monkeypatch, capsys, tmp_path, changed_file, expected_changes
+):
+    publication = _republished(assessed)
+    assert query(assessed, PUBLISHED_RESULTS) == RESULTS_BY_HAND
+    assert query(assessed, CHANGES) == []
+    assert query(
+        assessed,
+        "select published_by, unit_count, is_current from mart.assessment_publications"
+        " where publication_id = %s",
+        (publication,),
+    ) == [("steward-c", 7, True)]
+    frozen_scores = query(
+        assessed,
+        "select unit_code, part, raw, weighted from mart.assessment_published_scores"
+        " where unit_code = 'D4' order by part",
+    )
+    # D4 by hand: targets 105 × 0.6 = 63; leaders 90 × 0.2 = 18; satisfaction 85 ×
+    # 0.1 = 8.5; integrity 86 × 0.1 = 8.6; no items.
+    assert frozen_scores == [
+        ("D4", "bonus", D("0.00"), D("0.00")),
+        ("D4", "deduction", D("0.00"), D("0.00")),
+        ("D4", "integrity", D("86.00"), D("8.60")),
+        ("D4", "leaders", D("90.00"), D("18.00")),
+        ("D4", "satisfaction", D("85.00"), D("8.50")),
+        ("D4", "targets", D("105.00"), D("63.00")),
+    ]
+
+    name, header, rows = changed_file
+    run = run_cli(monkeypatch, capsys, assessed, "ingest", write_csv(tmp_path / name, header, rows))
+    assert run.code == 0, run.err
+
+    # The published results stay as they were; the changes are flagged, unit by unit.
+    assert query(assessed, PUBLISHED_RESULTS) == RESULTS_BY_HAND
+    assert query(assessed, CHANGES) == expected_changes
+    assert (
+        query(
+            assessed,
+            "select unit_code, part, raw, weighted from mart.assessment_published_scores"
+            " where unit_code = 'D4' order by part",
+        )
+        == frozen_scores
+    )
+    with psycopg.connect(assessed) as conn:
+        assert assessment.verify_publication(conn, publication)
+
+
+def test_publishing_again_makes_a_new_frozen_set_and_keeps_the_old(
+    assessed, monkeypatch, capsys, tmp_path
+):
+    # The fixture published the scheme before the evaluations and items were
+    # loaded: that publication froze the targets part alone.
+    first = query(assessed, "select min(publication_id) from assess.publications")[0][0]
+    first_rows = query(
+        assessed,
+        "select unit_code, total from assess.frozen_results where publication_id = %s"
+        " order by unit_code",
+        (first,),
+    )
+    # Targets only (× 0.6): D1 96.5 → 57.9; D2 65 → 39; D3 100 → 60; D4 105 → 63;
+    # S1 100 → 60; S2 90 → 54; S3 0 → 0.
+    assert first_rows == [
+        ("D1", D("57.90")),
+        ("D2", D("39.00")),
+        ("D3", D("60.00")),
+        ("D4", D("63.00")),
+        ("S1", D("60.00")),
+        ("S2", D("54.00")),
+        ("S3", D("0.00")),
+    ]
+    # Today's data changes every unit's total: all seven are flagged.
+    assert [r[0] for r in query(assessed, CHANGES)] == ["D1", "D2", "D3", "D4", "S1", "S2", "S3"]
+    second = _republished(assessed, "steward-d")
+    assert second != first
+    assert query(assessed, CHANGES) == []
+    assert query(assessed, PUBLISHED_RESULTS) == RESULTS_BY_HAND
+    assert query(
+        assessed,
+        "select publication_id, published_by, is_current from mart.assessment_publications"
+        " order by publication_id",
+    ) == [(first, "steward-a", False), (second, "steward-d", True)]
+    # The first set is kept as it was.
+    assert (
+        query(
+            assessed,
+            "select unit_code, total from assess.frozen_results where publication_id = %s"
+            " order by unit_code",
+            (first,),
+        )
+        == first_rows
+    )
+    with psycopg.connect(assessed) as conn:
+        assert assessment.verify_publication(conn, first)
+        assert assessment.verify_publication(conn, second)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "update assess.frozen_results set grade = 'advanced'",
+        "update assess.frozen_scores set weighted = 100",
+        "update assess.publications set published_by = 'someone'",
+        "delete from assess.frozen_results",
+        "delete from assess.frozen_scores",
+        "delete from assess.publications",
+        "truncate assess.frozen_results cascade",
+        # Adding rows to a publication made in another transaction, even one's own.
+        "insert into assess.frozen_results (publication_id, unit_code, class_code, class_zh,"
+        " class_en, sort_order, total, rank_in_class, class_size, vetoed, grade)"
+        " select max(publication_id), 'S9', 'subdistrict', 'x', 'x', 0, 100, 1, 1, false,"
+        " 'advanced' from assess.publications",
+        "insert into assess.frozen_scores (publication_id, unit_code, part, raw, weight, weighted)"
+        " select max(publication_id), 'S3', 'extra', 50, 1, 50 from assess.publications",
+        # A publication under another name, or for a scheme not published by the account.
+        "insert into assess.publications (scheme_id, year, published_by, unit_count, digest)"
+        " select max(scheme_id), 2005, 'steward-a', 0, repeat('0', 64) from assess.schemes",
+    ],
+)
+def test_the_dashboard_cannot_alter_frozen_results(assessed, statement):
+    from etl.accounts import Person, dashboard_url, set_scope
+
+    before = query(
+        assessed,
+        "select (select count(*) from assess.publications),"
+        " (select string_agg(unit_code || total || grade, ',' order by unit_code)"
+        "  from assess.frozen_results),"
+        " (select sum(weighted) from assess.frozen_scores)",
+    )
+    steward = Person("keeper", "Keeper", ("steward", "admin"), ())
+    with (
+        psycopg.connect(dashboard_url(assessed, environ={})) as conn,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+        conn.transaction(),
+    ):
+        set_scope(conn, steward)
+        conn.execute(statement)
+    assert (
+        query(
+            assessed,
+            "select (select count(*) from assess.publications),"
+            " (select string_agg(unit_code || total || grade, ',' order by unit_code)"
+            "  from assess.frozen_results),"
+            " (select sum(weighted) from assess.frozen_scores)",
+        )
+        == before
+    )
+
+
+def test_the_owner_cannot_alter_frozen_results_either(assessed):
+    with psycopg.connect(assessed) as conn:
+        for statement in (
+            "update assess.frozen_results set grade = 'fail'",
+            "delete from assess.frozen_scores",
+            "truncate assess.publications cascade",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege), conn.transaction():
+                conn.execute(statement)
+
+
+def test_a_steward_publishes_from_the_dashboard_under_their_own_name(assessed):
+    from dashboard import queries
+    from etl.accounts import Person
+    from tests.apptest import access
+
+    steward = access(assessed, Person("keeper", "Keeper", ("steward",), ()))
+    publication = queries.republish_assessment(steward, 2005)
+    assert query(
+        assessed,
+        "select published_by, unit_count from assess.publications where publication_id = %s",
+        (publication,),
+    ) == [("keeper", 7)]
+    assert query(assessed, PUBLISHED_RESULTS) == RESULTS_BY_HAND
+
+
+# ---------------------------------------------------- external rankings --
+
+RANKINGS = (
+    "select year, assessing_body, assessment, rank, out_of, title, illustrative, recorded_by"
+    " from assess.external_rankings order by year, assessing_body"
+)
+
+
+def test_a_steward_records_an_external_ranking_from_the_command_line(
+    warehouse, monkeypatch, capsys
+):
+    run = run_cli(
+        monkeypatch,
+        capsys,
+        warehouse,
+        "assessment",
+        "ranking",
+        "add",
+        "--year",
+        "2006",
+        "--body",
+        "成都市委、市政府",
+        "--rank",
+        "3",
+        "--out-of",
+        "20",
+        "--title",
+        "目标管理先进单位",
+        "--by",
+        "keeper",
+    )
+    assert run.code == 0, run.err
+    assert "已登记 / recorded" in run.err and "第 3 名" in run.err
+    assert query(warehouse, RANKINGS) == [
+        (
+            2006,
+            "成都市委、市政府",
+            "2006年度目标综合考核",
+            3,
+            20,
+            "目标管理先进单位",
+            False,
+            "keeper",
+        )
+    ]
+    # Recorded again: a correction, signed; the replaced row is kept.
+    run = run_cli(
+        monkeypatch,
+        capsys,
+        warehouse,
+        "assessment",
+        "ranking",
+        "add",
+        "--year=2006",
+        "--body=成都市委、市政府",
+        "--rank=2",
+        "--out-of=20",
+        "--by=keeper-2",
+    )
+    assert run.code == 0, run.err
+    assert "已更正" in run.err
+    assert query(warehouse, RANKINGS) == [
+        (2006, "成都市委、市政府", "2006年度目标综合考核", 2, 20, None, False, "keeper-2")
+    ]
+    assert query(
+        warehouse,
+        "select rank, title, recorded_by, replaced_by from assess.external_ranking_history",
+    ) == [(3, "目标管理先进单位", "keeper", "keeper-2")]
+    capsys.readouterr()
+    from etl import cli
+
+    monkeypatch.setenv("DATABASE_URL", warehouse)
+    assert cli.main(["assessment", "ranking", "list"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[1].split("\t")[:6] == [
+        "2006",
+        "成都市委、市政府",
+        "2006年度目标综合考核",
+        "2",
+        "20",
+        "",
+    ]
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["--rank", "0"], "名次须 ≥ 1 / the rank must be at least 1: 0"),
+        (["--rank", "5", "--out-of", "4"], "out of must be at least the rank: 4 < 5"),
+        (["--rank", "1", "--body", " "], "the assessing body is required"),
+        (["--rank", "1", "--by", " "], "a ranking must be signed"),
+        (["--rank", "1", "--year", "1999"], "the year must be 2000-2100: 1999"),
+    ],
+    ids=["rank-0", "out-of-below-rank", "no-body", "unsigned", "year"],
+)
+def test_a_bad_external_ranking_is_refused_with_a_reason(
+    warehouse, monkeypatch, capsys, arguments, message
+):
+    defaults = {"--year": "2006", "--body": "成都市委", "--by": "keeper"}
+    given = dict(zip(arguments[::2], arguments[1::2], strict=True))
+    argv = [part for name, value in (defaults | given).items() for part in (name, value)]
+    run = run_cli(monkeypatch, capsys, warehouse, "assessment", "ranking", "add", *argv)
+    assert run.code == 2
+    assert message in run.err and "Traceback" not in run.err
+    assert query(warehouse, "select count(*) from assess.external_rankings") == [(0,)]
+
+
+@pytest.mark.parametrize(
+    "person_roles, statement",
+    [
+        # A correction under someone else's name.
+        (("steward",), "update assess.external_rankings set rank = 1, recorded_by = 'someone'"),
+        # A leader may read, never write.
+        (("leader",), "update assess.external_rankings set rank = 1, recorded_by = 'keeper'"),
+        (
+            ("leader",),
+            "insert into assess.external_rankings (year, assessing_body, assessment, rank,"
+            " recorded_by) values (2007, 'x', 'y', 1, 'keeper')",
+        ),
+        # The history is written by the trigger alone, and never edited.
+        (
+            ("steward",),
+            "insert into assess.external_ranking_history (ranking_id, year, assessing_body,"
+            " assessment, rank, illustrative, recorded_by, recorded_at, replaced_by)"
+            " values (1, 2005, 'x', 'y', 1, false, 'keeper', now(), 'keeper')",
+        ),
+        (("steward",), "update assess.external_ranking_history set rank = 1"),
+        (("steward",), "delete from assess.external_ranking_history"),
+        (("steward",), "delete from assess.external_rankings"),
+    ],
+)
+def test_the_dashboard_cannot_forge_a_ranking(warehouse, person_roles, statement):
+    from etl.accounts import Person, dashboard_url, set_scope
+
+    with psycopg.connect(warehouse) as conn:
+        assessment.record_external_ranking(
+            conn, assessment.ExternalRanking(2005, "成都市委", "考核", 4, None, None), "cli"
+        )
+        conn.execute(
+            "update assess.external_rankings set rank = 5, recorded_by = 'keeper-0'"
+        )  # one history row to attack
+    before = (
+        query(warehouse, RANKINGS),
+        query(warehouse, "select * from assess.external_ranking_history"),
+    )
+    person = Person("keeper", "Keeper", person_roles, ())
+    with psycopg.connect(dashboard_url(warehouse, environ={})) as conn:
+        try:
+            with conn.transaction():
+                set_scope(conn, person)
+                # Refused outright, or (a leader's update) row-level security shows
+                # the statement no row to change.
+                assert conn.execute(statement).rowcount == 0
+        except psycopg.errors.InsufficientPrivilege:
+            pass
+    after = (
+        query(warehouse, RANKINGS),
+        query(warehouse, "select * from assess.external_ranking_history"),
+    )
+    assert after == before
+
+
 # ------------------------------------------------------------------ demo --
 
 

@@ -85,6 +85,16 @@ def test_overview_headline_figures(monkeypatch, demo):
     # claims a change; the others say the previous year has no returns.
     assert "上期（2005年）无数据" in text
     assert [m.label for m in at.metric if m.delta not in (None, "")] == ["目标完成率"]
+    # Those 2005 targets are the demo's illustrative ones (目标名称 "……(示例)"): the
+    # change drawn from them is marked as illustrative, on the card and under it.
+    assert query(
+        demo,
+        "select count(*) from mart.target_completion where year = 2005"
+        " and target_name not like '%%示例%%'",
+    ) == [(0,)]
+    target_card = metric(at, "目标完成率")
+    assert str(target_card.proto.delta_description) == "较2005年（示例数据）"
+    assert "2005年为示例数据，变化仅作演示" in text
 
 
 def test_overview_targets_by_source(monkeypatch, demo):
@@ -114,7 +124,8 @@ def test_overview_change_against_previous_month(monkeypatch, demo):
     )[0][0]
     card = metric(at, "残疾人救助发放")
     assert card.delta == fmt.signed_yuan(december, "zh")
-    assert "较2006年11月" in str(card.proto.delta_description)
+    assert str(card.proto.delta_description) == "较2006年11月"  # real returns: no mark
+    assert "示例数据" not in str(metric(at, "目标完成率").proto.delta_description)
 
 
 # ----------------------------------------------------------------- targets --

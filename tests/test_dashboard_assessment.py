@@ -12,13 +12,16 @@ import uuid
 from collections.abc import Iterator
 
 import openpyxl
+import pandas as pd
 import pytest
+import streamlit as st
 
 from dashboard import assessment_export, queries
 from etl.accounts import Person
 from tests.apptest import CJK, access, metric, start_app, table
 from tests.conftest import create_database, drop_database
 from tests.helpers import query
+from tests.test_assessment import assessed  # noqa: F401  (the worked example's warehouse)
 
 PAGE = "screens/assessment.py"
 
@@ -122,6 +125,15 @@ def test_a_reporter_sees_only_their_units(monkeypatch, demo):
     assert metric(at, "考核单位").value == "1"
     shown = table(at, "assess_subdistrict")
     assert list(shown["单位代码"]) == ["JD-SY"]
+    # The rank shown is the one published for the whole class, not one worked out
+    # from the single unit the reporter sees; and nothing is flagged as changed.
+    assert list(shown["类内排名"]) == [
+        query(
+            demo,
+            "select rank_in_class from mart.assessment_published_results where unit_code = 'JD-SY'",
+        )[0][0]
+    ]
+    assert not any("发布后数据有变化" in w.value for w in at.warning)
 
 
 def _sheet_rows(data: bytes, sheet: str | None = None) -> list[list]:
@@ -278,3 +290,118 @@ def test_a_leader_cannot_publish(demo_copy):
     assert query(demo_copy, "select count(*) from assess.schemes where status = 'published'") == [
         (1,)
     ]
+
+
+# ------------------------------------------------- published, then changed --
+
+
+def test_data_changed_since_publication_is_flagged(
+    monkeypatch,
+    capsys,
+    tmp_path,
+    assessed,  # noqa: F811 (the imported fixture)
+):
+    # The worked example of tests/test_assessment.py, published on all its returns.
+    import psycopg
+
+    from etl import assessment
+    from tests.helpers import run_cli, write_csv
+    from tests.test_assessment import EVALUATION_HEADER
+
+    with psycopg.connect(assessed) as conn:
+        assessment.republish(conn, 2005, "steward-c")
+    at = open_page(monkeypatch, assessed)
+    assert not any("发布后数据有变化" in w.value for w in at.warning)
+    assert any("已发布结果：steward" in c.value for c in at.caption), [c.value for c in at.caption]
+
+    # D4's leaders' evaluation re-loaded at 80 (was 90): D4 98.10 → 96.10 and 2nd → 3rd;
+    # D3 3rd → 2nd (worked out in tests/test_assessment.py).
+    path = write_csv(
+        tmp_path / "evaluations2.csv", EVALUATION_HEADER, [[2005, "D4", "领导评估", "80", 25, ""]]
+    )
+    assert run_cli(monkeypatch, capsys, assessed, "ingest", path).code == 0
+    st.cache_data.clear()  # a load from the command line reaches the page within the TTL
+    at = open_page(monkeypatch, assessed)
+    flags = [w.value for w in at.warning if "发布后数据有变化" in w.value]
+    assert len(flags) == 1
+    assert "2 个单位" in flags[0] and "三局（D3）" in flags[0] and "四局（D4）" in flags[0]
+    assert "一局" not in flags[0] and "二局" not in flags[0]
+    changed = table(at, "assess_changed_since")
+    assert list(
+        zip(
+            changed["单位代码"],
+            changed["已发布总分"],
+            changed["当前数据总分"],
+            changed["已发布排名"],
+            changed["当前数据排名"],
+            strict=True,
+        )
+    ) == [("D4", 98.1, 96.1, 2, 3), ("D3", 97.8, 97.8, 3, 2)]  # by published rank
+    # The ranking still shows the published results, not today's.
+    departments = table(at, "assess_department")
+    assert list(zip(departments["单位代码"], departments["总分"], strict=True)) == [
+        ("D1", 99.6),
+        ("D4", 98.1),
+        ("D3", 97.8),
+        ("D2", 73.0),
+    ]
+
+    # A steward publishes again on today's data: a new frozen set, the flag gone.
+    at.button(key="assess_republish").click().run()
+    assert not at.exception
+    assert not any("发布后数据有变化" in w.value for w in at.warning)
+    departments = table(at, "assess_department")
+    assert list(zip(departments["单位代码"], departments["总分"], strict=True)) == [
+        ("D1", 99.6),
+        ("D3", 97.8),
+        ("D4", 96.1),
+        ("D2", 73.0),
+    ]
+    assert query(
+        assessed, "select published_by from assess.publications order by publication_id"
+    ) == [("steward-a",), ("steward-c",), ("tester",)]
+
+
+# ------------------------------------------------------ external rankings --
+
+
+def test_a_steward_records_a_ranking_on_the_page_and_the_overview_shows_it(monkeypatch, demo_copy):
+    at = open_page(monkeypatch, demo_copy)
+    at.number_input(key="assess_ranking_year").set_value(2006)
+    at.text_input(key="assess_ranking_body").set_value("成都市委、市政府")
+    at.text_input(key="assess_ranking_assessment").set_value("2006年度市级部门目标考核")
+    at.number_input(key="assess_ranking_rank").set_value(3)
+    at.number_input(key="assess_ranking_out_of").set_value(20)
+    at.text_input(key="assess_ranking_title").set_value("目标管理先进单位")
+    at.button(key="assess_ranking_save").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(s.value == "已登记。" for s in at.success)
+    assert query(
+        demo_copy,
+        "select year, assessing_body, assessment, rank, out_of, title, recorded_by"
+        " from assess.external_rankings where year = 2006",
+    ) == [
+        (2006, "成都市委、市政府", "2006年度市级部门目标考核", 3, 20, "目标管理先进单位", "tester")
+    ]
+
+    # An out-of below the rank is refused on the page, nothing written.
+    at.number_input(key="assess_ranking_rank").set_value(5)
+    at.number_input(key="assess_ranking_out_of").set_value(4)
+    at.button(key="assess_ranking_save").click().run()
+    assert any("参评单位数不得小于名次" in e.value for e in at.error)
+    assert query(demo_copy, "select rank from assess.external_rankings where year = 2006") == [(3,)]
+
+    at.switch_page("screens/overview.py").run()
+    assert not at.exception
+    shown = table(at, "overview_external_rankings")
+    assert list(zip(shown["年度"], shown["考核机关"], shown["排名"], strict=True)) == [
+        (2006, "成都市委、市政府", 3),
+        (2005, "成都市委、市政府", 4),
+    ]
+    assert shown["参评单位数"].iloc[0] == 20 and pd.isna(shown["参评单位数"].iloc[1])
+
+
+def test_a_reporter_gets_no_ranking_form(monkeypatch, demo):
+    reporter = Person("reporter-sy", "石羊", ("reporter",), ("JD-SY",))
+    at = open_page(monkeypatch, demo, person=reporter)
+    assert "assess_ranking_save" not in [b.key for b in at.button]

@@ -287,6 +287,9 @@ def test_assessment_page_shows_the_seeds_2005_grades(page, server):
         page.get_by_text("成都市委、市政府2005年度市级政府部门目标综合考核：第 4 名").count() == 1
     )
     assert page.locator(".js-plotly-plot").count() == 2  # a ranking chart per class
+    # The demo publishes its 2005 results after loading them: frozen, nothing changed since.
+    assert page.get_by_text("已发布结果：ducha-demo 于").count() == 1
+    assert page.get_by_text("发布后数据有变化").count() == 0
     _shot(page, "assessment")
 
 

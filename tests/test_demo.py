@@ -65,3 +65,22 @@ def test_demo_twice_changes_nothing(warehouse, monkeypatch, capsys):
     before = snapshot(warehouse)
     assert run_cli(monkeypatch, capsys, warehouse, "demo").code == 0
     assert snapshot(warehouse) == before
+
+
+def test_demo_publishes_its_2005_assessment_after_loading_it(warehouse, monkeypatch, capsys):
+    # Published once the returns are in, so the frozen results are the seed's
+    # 23 先进 and 8 合格 and nothing is flagged as changed since; a second
+    # `ducha demo` publishes nothing again.
+    for _ in range(2):
+        assert run_cli(monkeypatch, capsys, warehouse, "demo").code == 0
+        assert query(
+            warehouse,
+            "select year, published_by, unit_count from assess.publications",
+        ) == [(2005, "ducha-demo", 31)]
+        assert query(
+            warehouse,
+            "select grade, count(*) from mart.assessment_published_results group by 1 order by 1",
+        ) == [("advanced", 23), ("pass", 8)]
+        assert query(warehouse, "select count(*) from mart.assessment_publication_changes") == [
+            (0,)
+        ]

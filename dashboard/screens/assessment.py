@@ -39,6 +39,56 @@ results = queries.assessment_results(url, year)
 if results.empty:
     st.info(t("assess.no_results", year=year))
     st.stop()
+is_steward = "steward" in url.roles.split(",")
+
+# 发布即定格: a published year shows the frozen copy; what today's data would
+# change is flagged here, never applied silently (sql/migrations/0063).
+publication = queries.assessment_publication(url, year)
+if publication.empty:
+    st.caption(t("assess.not_published", year=year))
+else:
+    published_row = publication.iloc[0]
+    st.caption(
+        t(
+            "assess.frozen",
+            by=fmt.plain(published_row["published_by"]),
+            at=fmt.date_label(published_row["published_at"], language),
+            digest=published_row["digest"][:12],
+        )
+    )
+    changes = queries.assessment_publication_changes(url, year)
+    if not changes.empty:
+        st.warning(
+            t(
+                "assess.changed_since",
+                changed=len(changes),
+                units="、".join(
+                    fmt.plain(f"{name}（{code}）")
+                    for code, name in zip(changes["unit_code"], changes["unit_name"], strict=True)
+                ),
+            )
+        )
+        tables.show(
+            changes,
+            [
+                Col("unit_code"),
+                Col("unit_name"),
+                Col("published_total", "number"),
+                Col("current_total", "number"),
+                Col("published_rank", "int"),
+                Col("current_rank", "int"),
+                Col("published_grade", "enum:grade"),
+                Col("current_grade", "enum:grade"),
+            ],
+            key="assess_changed_since",
+            title=t("assess.changed_table"),
+        )
+        if is_steward and st.button(
+            t("assess.republish", account=url.account), key="assess_republish"
+        ):
+            queries.republish_assessment(url, year)
+            st.success(t("assess.republished"))
+            st.rerun()
 results["class_name"] = results["class_zh"] if language == "zh" else results["class_en"]
 results["vetoed_label"] = results["vetoed"].map(lambda vetoed: "yes" if vetoed else "no")
 
@@ -63,6 +113,45 @@ for ranking in rankings.itertuples():
             title=fmt.plain(title) if ranking.award_title else "",
         )
     )
+
+if is_steward:
+    with st.expander(t("assess.record_ranking")), st.form("assess_ranking_form"):
+        ranking_year = st.number_input(
+            t("assess.ranking_year"), 2000, 2100, value=int(year), key="assess_ranking_year"
+        )
+        ranking_body = st.text_input(t("assess.ranking_body"), key="assess_ranking_body")
+        ranking_name = st.text_input(
+            t("assess.ranking_assessment"),
+            value=f"{int(ranking_year)}年度目标综合考核",
+            key="assess_ranking_assessment",
+        )
+        ranking_rank = st.number_input(
+            t("assess.ranking_rank"), min_value=1, value=1, key="assess_ranking_rank"
+        )
+        ranking_out_of = st.number_input(
+            t("assess.ranking_out_of"), min_value=0, value=0, key="assess_ranking_out_of"
+        )
+        ranking_title = st.text_input(t("assess.ranking_title"), key="assess_ranking_title")
+        if st.form_submit_button(
+            t("assess.ranking_save", account=url.account), key="assess_ranking_save"
+        ):
+            if (
+                not ranking_body.strip()
+                or not ranking_name.strip()
+                or (ranking_out_of and ranking_out_of < ranking_rank)
+            ):
+                st.error(t("assess.ranking_invalid"))
+            else:
+                queries.record_external_ranking(
+                    url,
+                    int(ranking_year),
+                    ranking_body,
+                    ranking_name,
+                    int(ranking_rank),
+                    int(ranking_out_of) or None,
+                    ranking_title,
+                )
+                st.success(t("assess.ranking_saved"))
 
 result_cols = [
     Col("rank_in_class", "int"),
@@ -134,6 +223,8 @@ st.markdown(
 unit_parts = scores[scores["unit_code"] == unit]
 tables.show(unit_parts, assessment_export.PART_COLS, key="assess_parts", title=t("assess.parts"))
 
+if not publication.empty:
+    st.caption(t("assess.scorecard_live"))
 st.markdown(f"**{t('assess.targets')}**")
 unit_targets = assessment_export.with_labels(queries.assessment_targets(url, year, unit))
 tables.show(
@@ -167,7 +258,6 @@ st.download_button(
 )
 
 # ---------------------------------------------------- draft and publish --
-is_steward = "steward" in url.roles.split(",")
 # A steward tries a changed scheme as a draft, sees beside the year's scheme
 # which units would change rank or grade, and publishes it; each step signed
 # by the account (assess.schemes.created_by / published_by).

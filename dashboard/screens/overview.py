@@ -13,22 +13,37 @@ previous = scope.previous()
 previous_label = fmt.period_label(previous.period or str(previous.year), language)
 
 
-def card(slot, label: str, value: str, delta: str | None, detail: str, inverse: bool = False):
-    """One headline figure, its change against the previous period and a line of detail."""
+def card(
+    slot,
+    label: str,
+    value: str,
+    delta: str | None,
+    detail: str,
+    inverse: bool = False,
+    before=None,
+):
+    """One headline figure, its change against the previous period and a line of detail.
+
+    ``before``: the previous period's rows; a change drawn from illustrative rows
+    (the demo's 2005 targets) is marked as such."""
+    marked = bool(delta) and before is not None and figures.illustrative(before)
+    vs = "card.vs_illustrative" if marked else "card.vs"
     with slot:
         st.metric(
             label,
             value,
             delta=delta,
             delta_color="inverse" if inverse else "normal",
-            delta_description=t("card.vs", previous=previous_label) if delta else None,
+            delta_description=t(vs, previous=previous_label) if delta else None,
             border=True,
         )
         # Say a change is missing on the card only when other cards do have one.
         missing = not delta and not nothing_before
-        st.caption(
-            f"{detail} · {t('card.no_previous', previous=previous_label)}" if missing else detail
-        )
+        if missing:
+            detail = f"{detail} · {t('card.no_previous', previous=previous_label)}"
+        if marked:
+            detail = f"{detail} · {t('card.illustrative_before', previous=previous_label)}"
+        st.caption(detail)
 
 
 now_targets, before_targets = queries.targets(url, scope), queries.targets(url, previous)
@@ -70,6 +85,7 @@ card(
         completed=fmt.count(targets_now["completed"]),
         targets=fmt.count(targets_now["targets"]),
     ),
+    before=before_targets,
 )
 card(
     top[1],
@@ -81,6 +97,7 @@ card(
         employed=fmt.count(jobs_now["employed"]),
         labor_force=fmt.count(jobs_now["labor_force"]),
     ),
+    before=before_jobs,
 )
 card(
     top[2],
@@ -92,6 +109,7 @@ card(
         placements=fmt.count(jobs_now["aid_placements"]),
         referrals=fmt.count(jobs_now["aid_referrals"]),
     ),
+    before=before_jobs,
 )
 card(
     bottom[0],
@@ -103,6 +121,7 @@ card(
         amount=fmt.yuan(aid_now["amount_yuan"], language),
         person_times=fmt.count(aid_now["person_times"]),
     ),
+    before=before_aid,
 )
 # 市委市政府督办 are the items the city assesses (the yearbook's 45 / 43), so
 # the card names them besides the total.
@@ -125,6 +144,7 @@ card(
     fmt.percent(items_now["closure_rate"]),
     fmt.points(change(items_now, items_before, "closure_rate", before_items), language),
     closure_detail,
+    before=before_items,
 )
 card(
     bottom[2],
@@ -133,6 +153,7 @@ card(
     fmt.signed(change(items_now, items_before, "overdue", before_items), language),
     t("card.overdue.detail", open=fmt.count(items_now["open_not_due"])),
     inverse=True,
+    before=before_items,
 )
 with bottom[2]:
     warning_colours.overview_line(url, scope)

@@ -113,11 +113,13 @@ from scored;
 -- points for bonus and deduction, a deduction negative) and weighted, both
 -- rounded to 2 places, so a total is exactly the sum of the parts shown.
 create view mart.assessment_scores_by_scheme as
+-- year rides along in the keys (a scheme is of one year) so that a query for
+-- one year is planned for that year's rows only (bench/marts.py).
 with target_part as (
-    select scheme_id, unit_code,
+    select scheme_id, year, unit_code,
            100 * sum(points) / nullif(sum(weight), 0) as raw
     from mart.assessment_target_points
-    group by scheme_id, unit_code
+    group by scheme_id, year, unit_code
 ),
 
 item_sums as (
@@ -149,7 +151,8 @@ raw_parts as (
     join assess.members as members on members.scheme_id = schemes.scheme_id
     join assess.parts as parts on parts.scheme_id = schemes.scheme_id
     left join target_part
-        on target_part.scheme_id = schemes.scheme_id and target_part.unit_code = members.unit_code
+        on target_part.scheme_id = schemes.scheme_id and target_part.year = schemes.year
+        and target_part.unit_code = members.unit_code
     left join item_sums
         on item_sums.year = schemes.year and item_sums.unit_code = members.unit_code
     left join core.assessment_evaluations as evaluations
@@ -201,7 +204,7 @@ flagged as (
         ) as vetoed,
         classes.advanced_min,
         floor(classes.advanced_share * count(*) over (
-            partition by totals.scheme_id, totals.class_code)) as advanced_quota
+            partition by totals.scheme_id, totals.year, totals.class_code)) as advanced_quota
     from totals
     join assess.schemes as schemes on schemes.scheme_id = totals.scheme_id
     join assess.classes as classes
@@ -211,10 +214,11 @@ flagged as (
 counted as (
     select
         flagged.*,
-        rank() over (partition by scheme_id, class_code order by total desc) as rank_in_class,
-        count(*) over (partition by scheme_id, class_code) as class_size,
+        rank() over (partition by scheme_id, year, class_code order by total desc)
+            as rank_in_class,
+        count(*) over (partition by scheme_id, year, class_code) as class_size,
         sum(case when not vetoed and total >= advanced_min then 1 else 0 end) over (
-            partition by scheme_id, class_code order by total desc
+            partition by scheme_id, year, class_code order by total desc
             range between unbounded preceding and current row
         ) as eligible_at_or_above
     from flagged
@@ -251,3 +255,123 @@ create view mart.assessment_results as
 select results.*
 from mart.assessment_results_by_scheme as results
 join assess.year_schemes as year_schemes on year_schemes.scheme_id = results.scheme_id;
+
+-- ------------------------------------------------- published, frozen --
+-- Each publication (sql/migrations/0063), the year's current one marked: the
+-- publication of the scheme the year is published under.
+create view mart.assessment_publications as
+select
+    publications.publication_id,
+    publications.scheme_id,
+    publications.year,
+    schemes.title,
+    publications.published_by,
+    publications.published_at,
+    publications.unit_count,
+    publications.digest,
+    schemes.status = 'published' as is_current
+from assess.publications as publications
+join assess.schemes as schemes on schemes.scheme_id = publications.scheme_id;
+
+-- The year's results as published: the frozen copy, not today's data.
+create view mart.assessment_published_results as
+select
+    publications.publication_id,
+    publications.scheme_id,
+    publications.year,
+    frozen.unit_code,
+    frozen.unit_name,
+    frozen.class_code,
+    frozen.class_zh,
+    frozen.class_en,
+    frozen.sort_order,
+    frozen.total,
+    frozen.rank_in_class,
+    frozen.class_size,
+    frozen.vetoed,
+    frozen.grade,
+    publications.published_by,
+    publications.published_at
+from assess.frozen_results as frozen
+join mart.assessment_publications as publications
+    on publications.publication_id = frozen.publication_id
+where publications.is_current;
+
+create view mart.assessment_published_scores as
+select
+    publications.publication_id,
+    publications.scheme_id,
+    publications.year,
+    frozen.unit_code,
+    results.unit_name,
+    results.class_code,
+    frozen.part,
+    frozen.raw,
+    frozen.weight,
+    frozen.weighted
+from assess.frozen_scores as frozen
+join assess.frozen_results as results
+    on results.publication_id = frozen.publication_id and results.unit_code = frozen.unit_code
+join mart.assessment_publications as publications
+    on publications.publication_id = frozen.publication_id
+where publications.is_current;
+
+-- 发布后数据有变化: units whose total, rank, grade or veto today's data (the
+-- same scheme scored now) would change from what was published, and units
+-- on one side only. One row a changed unit; an unchanged year has none.
+-- A rank or grade depends on the whole class: a person who sees only some
+-- units (row-level security) is shown changes of totals and vetoes only,
+-- never a rank or grade worked out from the part of the class they see.
+create view mart.assessment_publication_changes as
+with viewer as (
+    select coalesce(nullif(current_setting('ducha.units', true), ''), '*') = '*' as whole_class
+)
+
+-- Per publication (a lateral join), so a query for one year scores that
+-- year's scheme alone.
+select
+    publications.year,
+    publications.scheme_id,
+    publications.publication_id,
+    compared.unit_code,
+    compared.unit_name,
+    compared.class_code,
+    compared.published_total,
+    compared.current_total,
+    compared.published_rank,
+    case when viewer.whole_class then compared.current_rank end as current_rank,
+    compared.published_grade,
+    case when viewer.whole_class then compared.current_grade end as current_grade,
+    compared.published_vetoed,
+    compared.current_vetoed
+from mart.assessment_publications as publications
+cross join viewer
+cross join lateral (
+    select
+        coalesce(published.unit_code, live.unit_code) as unit_code,
+        coalesce(live.unit_name, published.unit_name) as unit_name,
+        coalesce(published.class_code, live.class_code) as class_code,
+        published.total as published_total,
+        live.total as current_total,
+        published.rank_in_class as published_rank,
+        live.rank_in_class as current_rank,
+        published.grade as published_grade,
+        live.grade as current_grade,
+        published.vetoed as published_vetoed,
+        live.vetoed as current_vetoed
+    from (
+        select * from assess.frozen_results as frozen
+        where frozen.publication_id = publications.publication_id
+    ) as published
+    full join (
+        select * from mart.assessment_results_by_scheme as results
+        where results.scheme_id = publications.scheme_id and results.year = publications.year
+    ) as live on live.unit_code = published.unit_code
+    where published.unit_code is null
+        or live.unit_code is null
+        or published.total <> live.total
+        or published.vetoed <> live.vetoed
+        or viewer.whole_class
+        and (published.rank_in_class <> live.rank_in_class or published.grade <> live.grade)
+) as compared
+where publications.is_current;
