@@ -8,7 +8,7 @@ table, where every figure came from, and the month's brief (PDF, Excel).
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import charts, frame, queries, tables
+from dashboard import charts, frame, guidance, queries, tables
 from dashboard import format as fmt
 from dashboard.i18n import t
 from dashboard.tables import Col
@@ -20,7 +20,7 @@ st.caption(t("peer.caption"))
 years = queries.peer_years(url)
 shared_year = page.scope.year if page.scope else None
 if not years:
-    st.info(t("peer.empty", year=shared_year or "—"))
+    guidance.compiled_missing("peer.empty", url, year=shared_year or "—")
     st.stop()
 
 pick = st.columns([1, 1, 2])
@@ -32,7 +32,7 @@ year = pick[0].selectbox(
 )
 standings = queries.peer_standings(url, year)
 if standings.empty:
-    st.info(t("peer.empty", year=year))
+    guidance.compiled_missing("peer.empty", url, year=year)
     st.stop()
 if queries.peer_illustrative(url, year):
     st.warning(t("peer.illustrative"), icon="⚠️")
