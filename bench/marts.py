@@ -378,8 +378,9 @@ def scopes(year: int, item_codes: list[str] | None = None) -> list[dict[str, obj
         "rows_limit": queries.RETURN_ROWS_LIMIT,
         # 目标考核: the latest year's scheme (one a year, in year order).
         "scheme_id": year - FIRST_YEAR + 1,
-        # 对标分析: the indicator whose lines and sources the page shows.
+        # 对标分析: the month and indicator whose standings, lines and sources the page shows.
         "indicator": "I-001",
+        "month": f"{year}-06",
     }
     chosen = [
         queries.Scope(year=year),
@@ -392,6 +393,7 @@ def scopes(year: int, item_codes: list[str] | None = None) -> list[dict[str, obj
     for index, scope in enumerate(chosen):
         merged = base | scope.params() | {"kind": kinds[index]}
         merged["indicator"] = f"I-{1 + 50 * index:03d}"
+        merged["month"] = f"{year}-{3 * index + 3:02d}"
         if index == 1:
             merged["units"] = ["JD-007"]
         if index == 3:

@@ -130,7 +130,14 @@ def time_page(url: str, years: list[int], samples: int) -> list[dict[str, object
     indicators = [f"I-{i:03d}" for i in range(1, INDICATORS + 1, 17)]
     calls = {
         "_PEER_YEARS": (queries._PEER_YEARS, lambda k: {}),
-        "_PEER_STANDINGS": (queries._PEER_STANDINGS, lambda k: {"year": years[k % len(years)]}),
+        "_PEER_RANKS": (queries._PEER_RANKS, lambda k: {"year": years[k % len(years)]}),
+        "_PEER_MONTH": (
+            queries._PEER_MONTH,
+            lambda k: {
+                "year": years[k % len(years)],
+                "month": f"{years[k % len(years)]}-{k % 12 + 1:02d}",
+            },
+        ),
         "_PEER_FIGURES": (
             queries._PEER_FIGURES,
             lambda k: {"year": years[k % len(years)], "indicator": indicators[k % len(indicators)]},

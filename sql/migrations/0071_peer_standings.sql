@@ -45,6 +45,9 @@ create table core.peer_standings (
     -- A year's rows in the order the page reads them: an index scan, no sort.
     primary key (year, indicator_code, period)
 );
+-- The load re-derives an indicator's months; the page and the brief read one month.
+create index peer_standings_indicator on core.peer_standings (indicator_code, period);
+create index peer_standings_period on core.peer_standings (period);
 
 -- Whether the session reads every indicator figure, so that the stored standings
 -- (derived from all of them) are what it would compute itself: any role the
