@@ -133,7 +133,7 @@ gap = go.Figure(
         name=t("peer.gap_rate"),
     )
 )
-gap.update_yaxes(tickformat=".0%", title=t("peer.gap_rate"))
+gap.update_yaxes(tickformat=".1%", title=t("peer.gap_rate"))
 gap.update_xaxes(type="category")
 gap.update_layout(height=300, margin={"l": 10, "r": 10, "t": 10})
 charts.show(gap, "peer_gap")
