@@ -188,11 +188,19 @@ def test_the_stored_standings_follow_revisions_withdrawals_and_the_register(
     kept, rebuilt = kept_and_rebuilt(benchmark)
     assert kept == rebuilt
 
-    # A steward withdraws QYQ's February L1 revision (figures_b): 1.6 is current
-    # again, lower than the zone's 1.8: rank 2 of 6, best QYQ 1.6; gap 0.2,
-    # gap_rate 0.2/1.6 = 0.125 < January's 0.3333: narrowed.
+    # A steward on the dashboard (its role, their scope) withdraws QYQ's February L1
+    # revision (figures_b): 1.6 is current again, lower than the zone's 1.8: rank 2
+    # of 6, best QYQ 1.6; gap 0.2, gap_rate 0.2/1.6 = 0.125 < January's 0.3333:
+    # narrowed.
     file_b = query(benchmark, "select file_id from ingest.files where file_name = 'figures_b.csv'")
-    decide(benchmark, file_b[0][0], "reject", "王督查", "撤回修订")
+    decide(
+        dashboard_url(benchmark, environ={}),
+        file_b[0][0],
+        "reject",
+        "王督查",
+        "撤回修订",
+        scope=STEWARD.scope,
+    )
     assert _row(benchmark, "2006-02", "L1") == (
         "2006-02", "L1", Decimal("1.8"), 2, 6, 0, "QYQ", Decimal("1.6"), Decimal("0.2"),
         Decimal("0.1250"), True, None, None, None, None,
