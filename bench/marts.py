@@ -21,12 +21,18 @@ keeps (see docs/benchmarks.md):
   registered a week and each weekly return lists every item of the year so far
   with its status that week, so an item has up to 52 versions, the last current.
 
+Beside them, the 对标分析 figures of the last ten years, as bench/peers.py fills
+them (its ``fill``): 200 indicators × 20 districts × 12 months a year, one figure
+in twenty revised, and the standings the load keeps.
+
 Every SQL text constant in ``dashboard/queries.py`` is a query the dashboard
 issues; each is run as the dashboard runs it (``dashboard.queries._read``: its
-engine, then a DataFrame) under four scopes (the latest year; one unit; one
-quarter; one unit type), warm, ``--samples`` times in all: p50 and p95 per
-query. Beside them ("db"), the same runs fetched with psycopg and no
-DataFrame: what the database takes, apart from what pandas takes.
+engine as the dashboard's role, signed in as a leader and steward of every
+unit, then a DataFrame) under four scopes (the latest year; one unit; one
+quarter; one unit type; for the 对标分析 queries, one indicator each), warm,
+``--samples`` times in all: p50 and p95 per query. Beside them ("db"), the same
+runs fetched with psycopg and no DataFrame: what the database takes, apart from
+what pandas takes.
 
 目标考核 (issue 12): every year a published default scheme assessing all 600
 units, three evaluations a unit, a bonus item for every tenth, the results
@@ -43,12 +49,17 @@ import re
 import time
 import warnings
 from datetime import date
+from typing import TYPE_CHECKING
 
+import peers
 import psycopg
 from _common import ROOT, ducha, fresh_server, machine, median, percentile, run
 from psycopg import sql
 
 from etl.settings import connect
+
+if TYPE_CHECKING:
+    from dashboard.queries import Access
 
 FIRST_YEAR = 2006
 GOAL_MS = 100.0
@@ -313,6 +324,11 @@ def fill(url: str, years: int, scale: float) -> float:
         conn.execute("select ingest.rebuild_summaries()")
         print(f"  summaries              {time.perf_counter() - step:6.1f} s")
         conn.commit()
+        # 对标分析: the last ten years (at most) of figures, with their standings.
+        last = values["last"]
+        step = time.perf_counter()
+        peers.fill(url, max(FIRST_YEAR, last - peers.YEARS + 1), last, unit="BM-001")
+        print(f"  filled 对标分析         {time.perf_counter() - step:6.1f} s")
         conn.autocommit = True
         step = time.perf_counter()
         conn.execute("vacuum analyze")
@@ -356,7 +372,10 @@ def dashboard_queries() -> list[tuple[str, str]]:
     for name, value in vars(queries).items():
         if not (name.startswith("_") and isinstance(value, str)):
             continue
-        # Reads only: a write (also one in a WITH) is not a query a page waits on.
+        # Reads only: a write (also one in a WITH) is not a query a page waits on;
+        # nor is _SET_SCOPE, the scope every read sets first (timed with each).
+        if name == "_SET_SCOPE":
+            continue
         if re.search(r"\bselect\b", value, re.I) and not re.search(
             r"^\s*(update|insert|delete)\b", value, re.I | re.M
         ):
@@ -386,6 +405,9 @@ def scopes(year: int, item_codes: list[str] | None = None) -> list[dict[str, obj
         "rows_limit": queries.RETURN_ROWS_LIMIT,
         # 目标考核: the latest year's scheme (one a year, in year order).
         "scheme_id": year - FIRST_YEAR + 1,
+        # 对标分析: the month and indicator whose standings, lines and sources the page shows.
+        "indicator": "I-001",
+        "month": f"{year}-06",
     }
     chosen = [
         queries.Scope(year=year),
@@ -397,6 +419,8 @@ def scopes(year: int, item_codes: list[str] | None = None) -> list[dict[str, obj
     params = []
     for index, scope in enumerate(chosen):
         merged = base | scope.params() | {"kind": kinds[index]}
+        merged["indicator"] = f"I-{1 + 50 * index:03d}"
+        merged["month"] = f"{year}-{3 * index + 3:02d}"
         if index == 1:
             merged["units"] = ["JD-007"]
         if index == 3:
@@ -405,20 +429,17 @@ def scopes(year: int, item_codes: list[str] | None = None) -> list[dict[str, obj
     return params
 
 
-# Who the queries run as: a leader and steward of every unit, through the
-# dashboard's role, so row-level security is paid for as on the pages.
-READER = ("bench", "bench", ("leader", "steward"), ())
-
-
 def time_query(
-    url: str, name: str, text: str, variants: list[dict[str, object]], samples: int, budget: float
+    access: Access,
+    name: str,
+    text: str,
+    variants: list[dict[str, object]],
+    samples: int,
+    budget: float,
 ) -> dict[str, object]:
-    """Warm the query under every scope, then time ``samples`` runs cycling through them."""
+    """Warm the query under every scope, then time ``samples`` runs cycling through them,
+    as the signed-in person ``access`` (the dashboard's role, row-level security paid)."""
     from dashboard import queries
-    from etl.accounts import Person, dashboard_url, set_scope
-
-    person = Person(*READER)
-    reader = queries.Access.of(url, person)
 
     needed = set(_PARAM.findall(text))
     unknown = needed - set(variants[0])
@@ -428,14 +449,14 @@ def time_query(
         # Not the unit filter but a unit chosen on the page (a slice's versions).
         variants = [params | {"unit": params["unit"] or "JD-007"} for params in variants]
     for params in variants:  # warm: plans, caches, the engine's pool
-        queries._read(reader, text, params)
+        queries._read(access, text, params)
     seconds: list[float] = []
     rows = 0
     spent = time.perf_counter()
     while len(seconds) < samples:
         params = variants[len(seconds) % len(variants)]
         started = time.perf_counter()
-        frame = queries._read(reader, text, params)
+        frame = queries._read(access, text, params)
         seconds.append(time.perf_counter() - started)
         rows = max(rows, len(frame))
         if time.perf_counter() - spent > budget and len(seconds) >= len(variants):
@@ -443,11 +464,12 @@ def time_query(
     ms = [s * 1000 for s in seconds]
     # The same runs without the DataFrame: the database's answer, fetched.
     db: list[float] = []
-    with connect(dashboard_url(url), options="-c jit=off") as conn:
-        set_scope(conn, person)  # for the transaction the runs share
+    with connect(access.url, options="-c jit=off") as conn:
         for index in range(len(ms)):
             started = time.perf_counter()
-            conn.execute(text, variants[index % len(variants)]).fetchall()
+            with conn.transaction():
+                conn.execute(queries._SET_SCOPE, access.scope)
+                conn.execute(text, variants[index % len(variants)]).fetchall()
             db.append((time.perf_counter() - started) * 1000)
     result = {
         "name": name,
@@ -487,7 +509,12 @@ PAGES = {
 def time_queries(
     url: str, samples: int, budget: float, only: tuple[str, ...] | None = None
 ) -> list[dict[str, object]]:
-    """p50/p95 of every dashboard query (or the ``only`` ones) as the dashboard runs it."""
+    """p50/p95 of every dashboard query (or the ``only`` ones) as the dashboard runs it, for
+    a person who sees every unit and every page (a leader and steward)."""
+    from dashboard import queries
+    from etl.accounts import Person
+
+    access = queries.Access.of(url, Person("bench", "bench", ("leader", "steward"), ()))
     with connect(url) as conn:
         year = conn.execute("select max(year) from core.targets").fetchone()[0]
         items = conn.execute(
@@ -496,11 +523,13 @@ def time_queries(
             (year,),
         ).fetchall()
     variants = scopes(year, [code for (code,) in items])
-    return [
-        time_query(url, name, text, variants, samples, budget)
+    results = [
+        time_query(access, name, text, variants, samples, budget)
         for name, text in dashboard_queries()
         if only is None or name in only
     ]
+    queries.engine(access.url).dispose()
+    return results
 
 
 def main() -> None:
@@ -535,10 +564,6 @@ def main() -> None:
         results = time_queries(
             url, args.samples, args.budget, PAGES[args.page] if args.page else None
         )
-        from dashboard import queries
-        from etl.accounts import Person
-
-        queries.engine(queries.Access.of(url, Person(*READER)).url).dispose()
 
     over = report("dashboard queries, as issued", results)
     met = len([r for r in results if "skipped" not in r]) - len(over)

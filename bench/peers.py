@@ -1,7 +1,7 @@
 """对标分析 at benchmark scale: 10 years × 12 months × 200 indicators × 20 districts.
 
     .venv/bin/python bench/peers.py                  # its own embedded server, ~500k figures
-    .venv/bin/python bench/marts.py                  # fills these too (the last ten years)
+    .venv/bin/python bench/marts.py                  # fills these too (its last ten years)
 
 The figures are filled straight in SQL, as bench/marts.py fills the other kinds:
 200 indicators (one in five lower-is-better), 14 more peer districts beside the six
@@ -51,7 +51,7 @@ insert into core.indicators (file_id, row_no, indicator_code, indicator_name, me
 select (select max(file_id) from ingest.files where kind = 'indicators'), i + 1,
        'I-' || lpad(i::text, 3, '0'), '对标指标' || i, (array['亿元', '%', '元', '万人'])[i % 4 + 1],
        case when i % 5 = 0 then 'lower' else 'higher' end,
-       case when i % 4 = 0 then 'yes' else 'no' end, 'BM-DZB', true
+       case when i % 4 = 0 then 'yes' else 'no' end, {unit}, true
 from generate_series(1, {indicators}) as i;
 
 create temporary table bench_figure_files as
@@ -79,7 +79,7 @@ select f.file_id, i * 100 + d.n, f.period, d.district_code, 'I-' || lpad(i::text
        round((100 + (i * 37 + d.n * 13) % 1000) * substr(f.period, 6, 2)::int / 12.0
              * case f.part when 'fix' then 1.01 else 1 end, 2),
        'cumulative', ((i + d.n * 3 + substr(f.period, 6, 2)::int) % 30 - 5) / 100.0,
-       d.district_code || ' 统计月报 ' || f.period, 'BM-DZB',
+       d.district_code || ' 统计月报 ' || f.period, {unit},
        f.part = 'fix' or (i + d.n) % 20 <> 0
 from bench_figure_file_ids as f
 cross join generate_series(1, {indicators}) as i
@@ -88,13 +88,15 @@ where f.part = 'main' or (i + d.n) % 20 = 0;
 """
 
 
-def fill(url: str, first: int, last: int) -> float:
-    """Fill the register, the districts and the figures; return the seconds it took."""
+def fill(url: str, first: int, last: int, unit: str = "BM-DZB") -> float:
+    """Fill the register, the districts and the figures of the years ``first``–``last``,
+    compiled by ``unit``; return the seconds it took."""
     values = {
         "first": first,
         "last": last,
         "indicators": INDICATORS,
         "districts": DISTRICTS,
+        "unit": unit,
     }
     literals = {name: sql.Literal(value) for name, value in values.items()}
     started = time.perf_counter()
@@ -104,7 +106,18 @@ def fill(url: str, first: int, last: int) -> float:
         total, current = conn.execute(
             "select count(*), count(*) filter (where is_current) from core.indicator_figures"
         ).fetchone()
-    print(f"  core.indicator_figures {total:>11,} rows {current:>11,} current", flush=True)
+        print(f"  core.indicator_figures {total:>11,} rows {current:>11,} current", flush=True)
+        # The standings the load keeps file by file (sql/migrations/0071), built
+        # here in one go, as the other summaries are (bench/marts.py).
+        step = time.perf_counter()
+        conn.execute("select core.rebuild_peer_standings()")
+        conn.execute("analyze core.peer_standings")
+        standings = conn.execute("select count(*) from core.peer_standings").fetchone()[0]
+        print(
+            f"  core.peer_standings    {standings:>11,} rows"
+            f" (rebuilt in {time.perf_counter() - step:.1f} s)",
+            flush=True,
+        )
     return time.perf_counter() - started
 
 
@@ -117,7 +130,14 @@ def time_page(url: str, years: list[int], samples: int) -> list[dict[str, object
     indicators = [f"I-{i:03d}" for i in range(1, INDICATORS + 1, 17)]
     calls = {
         "_PEER_YEARS": (queries._PEER_YEARS, lambda k: {}),
-        "_PEER_STANDINGS": (queries._PEER_STANDINGS, lambda k: {"year": years[k % len(years)]}),
+        "_PEER_RANKS": (queries._PEER_RANKS, lambda k: {"year": years[k % len(years)]}),
+        "_PEER_MONTH": (
+            queries._PEER_MONTH,
+            lambda k: {
+                "year": years[k % len(years)],
+                "month": f"{years[k % len(years)]}-{k % 12 + 1:02d}",
+            },
+        ),
         "_PEER_FIGURES": (
             queries._PEER_FIGURES,
             lambda k: {"year": years[k % len(years)], "indicator": indicators[k % len(indicators)]},

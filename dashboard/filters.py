@@ -140,7 +140,8 @@ def context() -> Context:
 
 
 def scope_caption() -> str:
-    """One line saying what the figures are: as at which date, for which units."""
+    """One line saying what the figures are: as at which date, for which units (the
+    filters' choice; with none, "all units" only to a person who sees them all)."""
     url, scope = context().url, context().scope
     if scope.unit:
         register = queries.units(url)
@@ -148,7 +149,10 @@ def scope_caption() -> str:
         units = f"{names.iloc[0]} ({scope.unit})" if len(names) else scope.unit
     elif scope.unit_type:
         units = enum("unit_type", scope.unit_type)
-    else:
+    elif url.units == "*":
         units = t("scope.all_units")
+    else:
+        # Someone who sees only some units: not "all units" (frame.scope_line names theirs).
+        return t("scope.as_at", as_at=fmt.date_label(scope.as_at, lang()))
     # A caption is Markdown: the unit's name is shown as the text it is.
     return t("scope.caption", as_at=fmt.date_label(scope.as_at, lang()), units=fmt.plain(units))

@@ -79,7 +79,8 @@ def open(title_key: str) -> Page:
 
 def scope_line(url: queries.Access) -> str:
     """As at which date and for which units the figures are, and, for a person who sees
-    only some units, which (for everyone else "all units" already says it)."""
+    only some units, which (for everyone else "all units" already says it; a person who
+    sees some is never told "all units")."""
     line = filters.scope_caption()
     if url.units == "*":
         return line

@@ -55,3 +55,15 @@ def nothing_for(kind: str, url: queries.Access, scope: queries.Scope, loaded: Ca
         kind_missing(kind, scope.year, url)
     else:
         no_match()
+
+
+def compiled_missing(key: str, access: queries.Access, **fields: object) -> None:
+    """No figures of a kind one office compiles for leaders (对标分析's districts' figures):
+    a steward is told how to load them (``key``), a leader that they are not loaded yet
+    (``key.leader``), anyone else, who reads only what their own unit sent, what their
+    unit can do (``key.reporter``)."""
+    roles = set(access.roles.split(","))
+    who = "steward" if "steward" in roles else "leader" if "leader" in roles else "reporter"
+    st.info(t(key if who == "steward" else f"{key}.{who}", **fields))
+    if who == "steward" or "reporter" in roles:
+        _upload_link(who)

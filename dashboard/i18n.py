@@ -46,6 +46,7 @@ _LABELS: dict[str, tuple[str, str]] = {
         "The filters are kept in the address bar: copy the link to share this view.",
     ),
     "scope.caption": ("数据截至{as_at} · {units}", "Figures as at {as_at} · {units}"),
+    "scope.as_at": ("数据截至{as_at}", "Figures as at {as_at}"),
     "scope.all_units": ("全部单位", "all units"),
     "scope.yours": ("您可查看：{units}", "you see: {units}"),
     "scope.no_units": ("（未分配单位）", "(no units assigned)"),
@@ -1455,6 +1456,21 @@ _LABELS.update(
             " (`ducha ingest FILE --kind indicators`), then the districts' figures"
             " (`--kind indicator_figures`), or run `ducha demo` for illustrative ones. Peer"
             " districts' figures are shown to leaders and stewards.",
+        ),
+        "peer.empty.leader": (
+            "{year} 年的对标指标数据尚未装载。各区县的月度数据经统计部门汇编、数据管理员装载后，"
+            "这里会显示本区各项指标的排名和与最佳区县的差距。",
+            "The peer-benchmark figures for {year} have not been loaded yet. Once the"
+            " districts' monthly figures are compiled and the data steward has loaded them,"
+            " this page shows this zone's rank and its gap to the best district.",
+        ),
+        "peer.empty.reporter": (
+            "同级区县的对标数据仅领导和数据管理员可以查看；{year} 年没有本单位报送的对标指标数据。"
+            "如本单位负责汇编对标指标数据，请在“上传”页面上传“对标指标数据”报表；"
+            "如有疑问，请联系数据管理员。",
+            "Peer districts' benchmark figures are shown to leaders and data stewards; your"
+            " unit has sent none for {year}. If your unit compiles them, upload the"
+            ' "indicator figures" return on the Upload page; otherwise ask the data steward.',
         ),
         "peer.year": ("年度", "Year"),
         "peer.month": ("月份", "Month"),

@@ -1647,7 +1647,25 @@ def peer_years(url: Access) -> list[int]:
     return [int(year) for year in _read(url, _PEER_YEARS)["year"]]
 
 
-_PEER_STANDINGS = """
+# The year's grid (the heatmap, the indicators, the chosen one's gap chart) and the
+# chosen month's full standings (the cards, the table): a year of full rows would
+# be 2,400 rows of 26 columns at the city's scale, most of them never shown.
+_PEER_RANKS = """
+    select period, indicator_code, indicator_name, measure, followed, rank, districts_ranked,
+           gap_rate, best_peer_name
+    from mart.peer_benchmark
+    where year = %(year)s
+    order by indicator_code, period
+"""
+
+
+@_cached("marts")
+def peer_ranks(url: Access, year: int) -> pd.DataFrame:
+    """This zone's rank and gap rate per indicator and month of ``year``."""
+    return _read(url, _PEER_RANKS, {"year": year})
+
+
+_PEER_MONTH = """
     select period, indicator_code, indicator_name, measure, direction, followed, basis,
            zone_value, rank, districts_ranked, peers_missing,
            best_peer_code, best_peer_name, best_peer_value, gap, gap_rate,
@@ -1656,15 +1674,15 @@ _PEER_STANDINGS = """
            best_growth_peer_code, best_growth_peer_name, best_peer_growth, growth_gap,
            growth_gap_narrowed
     from mart.peer_benchmark
-    where year = %(year)s
-    order by indicator_code, period
+    where year = %(year)s and period = %(month)s
+    order by indicator_code
 """
 
 
 @_cached("marts")
-def peer_standings(url: Access, year: int) -> pd.DataFrame:
-    """This zone's standing per indicator and month of ``year`` (mart.peer_benchmark)."""
-    return _read(url, _PEER_STANDINGS, {"year": year})
+def peer_month(url: Access, year: int, month: str) -> pd.DataFrame:
+    """This zone's standing per indicator in ``month`` (mart.peer_benchmark)."""
+    return _read(url, _PEER_MONTH, {"year": year, "month": month})
 
 
 _PEER_FIGURES = """

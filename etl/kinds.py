@@ -147,6 +147,10 @@ class Kind:
     year_column: str | None = None
     # The public view leaders read the kind through (contract §4), if any.
     mart_view: str | None = None
+    # Summaries derived from the kind's current rows besides the slice and file
+    # counts (sql/migrations/0006): SQL functions of a file_id, run in the
+    # transaction that changes which of that file's rows are current.
+    derived: tuple[str, ...] = ()
 
     def column(self, name: str) -> Column:
         for column in self.columns:
@@ -474,6 +478,8 @@ INDICATORS = Kind(
     version_key=("indicator_code",),
     item_column="indicator_code",
     mart_view="mart.indicators",
+    # A changed direction re-ranks the indicator's months (sql/migrations/0071).
+    derived=("core.refresh_peer_standings",),
     references=(_unit_ref(),),
     columns=(
         Column("indicator_code", "指标代码", "text", regex=r"^[A-Z0-9-]{2,30}$", unique=True),
@@ -495,6 +501,8 @@ INDICATOR_FIGURES = Kind(
     item_column="indicator_code",
     year_column="period",
     mart_view="mart.peer_benchmark",
+    # Each (indicator, month)'s standing, what the page reads (sql/migrations/0071).
+    derived=("core.refresh_peer_standings",),
     references=(
         _unit_ref(),
         Reference(

@@ -77,7 +77,12 @@ def test_a_missing_kind_is_explained_to_the_reader(monkeypatch, warehouse, perso
 def test_the_scope_line_names_the_units_a_person_sees(monkeypatch, make_demo):
     demo = make_demo().url
     at = start_app(monkeypatch, demo, person=REPORTER)
-    assert "您可查看：石羊街道 (JD-SY)" in texts(at.caption)
+    # One unit, never "all units": the line names the reporter's unit and no other.
+    assert "数据截至2006年12月31日 · 您可查看：石羊街道 (JD-SY)" in texts(at.caption)
+    assert "全部单位" not in texts(at.caption)
+    at = start_app(monkeypatch, demo, {"lang": "en"}, person=REPORTER)
+    assert "all units" not in texts(at.caption)
+    assert "you see: 石羊街道 (JD-SY)" in texts(at.caption)
     at = start_app(monkeypatch, demo, person=LEADER)  # every unit: "全部单位" says it already
     assert "数据截至2006年12月31日 · 全部单位" in texts(at.caption)
     assert "您可查看" not in texts(at.caption)

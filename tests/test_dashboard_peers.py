@@ -28,13 +28,19 @@ import openpyxl
 import pytest
 
 from etl.accounts import Person
-from tests.apptest import start_app, table
-from tests.conftest import create_database, drop_database
+from tests.apptest import STEWARD, start_app, table, texts
+from tests.conftest import EXAMPLES, create_database, drop_database
 from tests.helpers import run_cli
 
 PAGE = "screens/peer_benchmark.py"
 REPORTER = Person("rep", "填报员", ("reporter",), ("JD-SY",))
 LEADER = Person("boss", "领导", ("leader",), ())
+UPLOAD_LINK = "前往“上传”页面"
+
+
+def links(at) -> list[str]:
+    """The labels of the page's links (st.page_link)."""
+    return [link.proto.label for link in at.get("page_link")]
 
 
 @pytest.fixture(scope="module")
@@ -95,10 +101,66 @@ def test_sources_show_the_revised_figure_and_where_it_came_from(monkeypatch, dem
     assert all("示例数据" in source for source in sources["数据来源"])
 
 
-def test_a_reporter_sees_no_peer_figures_only_guidance(monkeypatch, demo):
+def test_a_reporter_sees_no_peer_figures_only_what_their_unit_can_do(monkeypatch, demo):
+    # The demo holds figures, none of them the reporter's unit's: what they may do.
     at = open_page(monkeypatch, demo, person=REPORTER)
-    assert any("ducha demo" in i.value and "indicator_figures" in i.value for i in at.info)
+    shown = texts(at.info)
+    assert (
+        "同级区县的对标数据仅领导和数据管理员可以查看；2006 年没有本单位报送的对标指标数据" in shown
+    )
+    assert "请在“上传”页面上传“对标指标数据”报表" in shown
+    assert "ducha" not in shown  # a command line is no help to a reporter
+    assert UPLOAD_LINK in links(at)
     assert not at.metric
+    assert "全部单位" not in texts(at.caption)  # the scope line names their unit
+    assert "您可查看：石羊街道 (JD-SY)" in texts(at.caption)
+
+
+@pytest.mark.parametrize(
+    ("person", "says", "link"),
+    [
+        (
+            STEWARD,
+            "2006 年还没有可查看的对标指标数据。先载入对标指标库（ducha ingest 文件 --kind"
+            " indicators），再载入各区县指标数据（--kind indicator_figures）",
+            True,
+        ),
+        (
+            LEADER,
+            "2006 年的对标指标数据尚未装载。各区县的月度数据经统计部门汇编、数据管理员装载后，"
+            "这里会显示本区各项指标的排名和与最佳区县的差距。",
+            False,
+        ),
+        (
+            REPORTER,
+            "同级区县的对标数据仅领导和数据管理员可以查看；2006 年没有本单位报送的对标指标数据。"
+            "如本单位负责汇编对标指标数据，请在“上传”页面上传“对标指标数据”报表",
+            True,
+        ),
+    ],
+    ids=["steward", "leader", "reporter"],
+)
+def test_no_figures_yet_speaks_to_the_reader(monkeypatch, warehouse, person, says, link):
+    from etl.load import ingest_files
+
+    # The office's returns are in, no indicator figures yet.
+    ingest_files(warehouse, [EXAMPLES / name for name in ("units.csv", "targets.csv")])
+    at = open_page(monkeypatch, warehouse, person=person)
+    assert at.title[0].value == "对标分析"
+    shown = texts(at.info)
+    assert says in shown
+    if person is not STEWARD:
+        assert "ducha" not in shown
+    assert (UPLOAD_LINK in links(at)) is link
+    assert not at.metric
+
+
+def test_no_figures_yet_in_english(monkeypatch, warehouse):
+    from etl.load import ingest_files
+
+    ingest_files(warehouse, [EXAMPLES / name for name in ("units.csv", "targets.csv")])
+    at = open_page(monkeypatch, warehouse, person=LEADER, params={"lang": "en"})
+    assert "The peer-benchmark figures for 2006 have not been loaded yet." in texts(at.info)
 
 
 def test_english(monkeypatch, demo):

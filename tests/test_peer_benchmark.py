@@ -12,6 +12,7 @@ import psycopg
 import pytest
 
 from etl.accounts import Person, dashboard_url, set_scope
+from etl.load import decide
 from tests.helpers import problems, query, run_cli, write_csv
 
 INDICATOR_HEADER = ["指标代码", "指标名称", "计量单位", "指标方向", "领导关注", "责任单位"]
@@ -121,6 +122,141 @@ def test_rank_best_peer_and_gap_on_the_hand_made_example(benchmark):
         " from mart.peer_benchmark order by period, indicator_code",
     )
     assert rows == EXPECTED
+
+
+# ------------------------------------------------- the stored standings --
+# core.peer_standings (sql/migrations/0071) is kept by the load; leaders read it
+# through mart.peer_benchmark, a reporter gets the standings computed from what
+# they may see. Both must say what EXPECTED says, and the stored rows must be
+# what a rebuild from core makes, after every change.
+
+STANDINGS = (
+    "select period, indicator_code, zone_value, rank::int, districts_ranked::int,"
+    " peers_missing::int, best_peer_code, best_peer_value, gap, round(gap_rate, 4),"
+    " gap_narrowed, growth_rank::int, best_growth_peer_code, growth_gap,"
+    " growth_gap_narrowed from mart.peer_benchmark order by period, indicator_code"
+)
+KEPT = "select * from core.peer_standings order by year, indicator_code, period"
+
+
+def kept_and_rebuilt(url: str) -> tuple[list[tuple], list[tuple]]:
+    """The stored standings, and what core.rebuild_peer_standings() makes (not kept)."""
+    with psycopg.connect(url) as conn:
+        kept = conn.execute(KEPT).fetchall()
+        conn.execute("select core.rebuild_peer_standings()")
+        rebuilt = conn.execute(KEPT).fetchall()
+        conn.rollback()
+    return kept, rebuilt
+
+
+def test_leaders_read_the_stored_standings_reporters_the_computed(benchmark):
+    kept, rebuilt = kept_and_rebuilt(benchmark)
+    assert len(kept) == 4 and kept == rebuilt
+    assert _as(benchmark, LEADER, STANDINGS) == EXPECTED  # core.peer_standings
+    assert _as(benchmark, COMPILER, STANDINGS) == EXPECTED  # computed from their unit's
+
+
+def _row(url: str, period: str, code: str) -> tuple:
+    return next(row for row in _as(url, LEADER, STANDINGS) if row[:2] == (period, code))
+
+
+def test_the_stored_standings_follow_revisions_withdrawals_and_the_register(
+    benchmark, monkeypatch, capsys, tmp_path
+):
+    # JJQ and QYQ revise January's H1 to 104 and 105: still both above the zone's
+    # 100 (rank 3), the best now QYQ 105; gap 5, gap_rate 5/105 = 0.0476. Growth
+    # unchanged. February's gap_rate -0.04 is compared with January's new 0.0476.
+    revised = write_csv(
+        tmp_path / "figures_c.csv",
+        FIGURE_HEADER,
+        [
+            _figure("2006-01", "JJQ", "H1", "104", "12%"),
+            _figure("2006-01", "QYQ", "H1", "105", "8%"),
+        ],
+    )
+    assert run_cli(monkeypatch, capsys, benchmark, "ingest", revised).code == 0
+    assert _row(benchmark, "2006-01", "H1") == (
+        "2006-01", "H1", Decimal("100"), 3, 6, 0, "QYQ", Decimal("105"), Decimal("5"),
+        Decimal("0.0476"), None, 3, "JJQ", Decimal("0.02"), None,
+    )  # fmt: skip
+    assert _as(
+        benchmark,
+        LEADER,
+        "select round(previous_gap_rate, 4), gap_narrowed from mart.peer_benchmark"
+        " where period = '2006-02' and indicator_code = 'H1'",
+    ) == [(Decimal("0.0476"), True)]
+    kept, rebuilt = kept_and_rebuilt(benchmark)
+    assert kept == rebuilt
+
+    # A steward on the dashboard (its role, their scope) withdraws QYQ's February L1
+    # revision (figures_b): 1.6 is current again, lower than the zone's 1.8: rank 2
+    # of 6, best QYQ 1.6; gap 0.2, gap_rate 0.2/1.6 = 0.125 < January's 0.3333:
+    # narrowed.
+    file_b = query(benchmark, "select file_id from ingest.files where file_name = 'figures_b.csv'")
+    decide(
+        dashboard_url(benchmark, environ={}),
+        file_b[0][0],
+        "reject",
+        "王督查",
+        "撤回修订",
+        scope=STEWARD.scope,
+    )
+    assert _row(benchmark, "2006-02", "L1") == (
+        "2006-02", "L1", Decimal("1.8"), 2, 6, 0, "QYQ", Decimal("1.6"), Decimal("0.2"),
+        Decimal("0.1250"), True, None, None, None, None,
+    )  # fmt: skip
+    kept, rebuilt = kept_and_rebuilt(benchmark)
+    assert kept == rebuilt
+
+    # The register turns L1 round: higher is better. January: zone 2.0; JNQ 3.0
+    # and JJQ 2.5 are better (WHQ ties) -> rank 3 of 5, best JNQ 3.0, gap 1.0,
+    # gap_rate 1/3. Growth: zone -0.05; JJQ -0.02 and JNQ 0.01 better -> rank 3,
+    # best JNQ, growth_gap 0.06. February: zone 1.8; JNQ 2.9, CHQ 2.2, WHQ 2.1
+    # better -> rank 4 of 6, best JNQ 2.9, gap 1.1, gap_rate 1.1/2.9 = 0.3793,
+    # above January's 0.3333: not narrowed.
+    register = write_csv(
+        tmp_path / "indicators_v2.csv",
+        INDICATOR_HEADER,
+        [["L1", "失业率", "%", "越高越好", "", "BM-CZ"]],
+    )
+    assert run_cli(monkeypatch, capsys, benchmark, "ingest", register).code == 0
+    assert _row(benchmark, "2006-01", "L1") == (
+        "2006-01", "L1", Decimal("2.0"), 3, 5, 1, "JNQ", Decimal("3.0"), Decimal("1.0"),
+        Decimal("0.3333"), None, 3, "JNQ", Decimal("0.06"), None,
+    )  # fmt: skip
+    assert _row(benchmark, "2006-02", "L1") == (
+        "2006-02", "L1", Decimal("1.8"), 4, 6, 0, "JNQ", Decimal("2.9"), Decimal("1.1"),
+        Decimal("0.3793"), False, None, None, None, None,
+    )  # fmt: skip
+    assert _as(
+        benchmark,
+        LEADER,
+        "select distinct direction from mart.peer_benchmark where indicator_code = 'L1'",
+    ) == [("higher",)]
+    kept, rebuilt = kept_and_rebuilt(benchmark)
+    assert kept == rebuilt
+
+
+def test_a_rejected_file_leaves_the_stored_standings_as_they_were(
+    benchmark, monkeypatch, capsys, tmp_path
+):
+    kept = query(benchmark, KEPT)
+    # Row 2 would make the zone first in January's H1; row 3 names no indicator of
+    # the register, which no key of core refuses: the rows are promoted (and the
+    # standings re-derived) beside validation, which then rejects the file, and
+    # the whole transaction is rolled back.
+    bad = write_csv(
+        tmp_path / "bad_standings.csv",
+        FIGURE_HEADER,
+        [_figure("2006-01", "GXQ", "H1", "200", "10%"), _figure("2006-01", "JJQ", "NOPE", "1")],
+    )
+    run = run_cli(monkeypatch, capsys, benchmark, "ingest", bad)
+    assert run.code == 1
+    assert problems(benchmark, "bad_standings.csv") == [
+        (3, "indicator_code", "unknown-indicator", "error")
+    ]
+    assert query(benchmark, KEPT) == kept
+    assert _as(benchmark, LEADER, STANDINGS) == EXPECTED
 
 
 def test_the_register_reads_chinese_labels_and_defaults(benchmark):
@@ -270,6 +406,10 @@ def _as(url: str, person: Person, statement: str) -> list[tuple]:
     [(LEADER, 20, 4), (STEWARD, 20, 4), (COMPILER, 20, 4), (OTHER_REPORTER, 0, 0)],
 )
 def test_who_reads_peer_figures(benchmark, person, figures, standings):
+    # The stored standings compare every district's figures: leaders and stewards
+    # only (a reporter's come from the figures they may read).
+    stored = standings if person in (LEADER, STEWARD) else 0
+    assert _as(benchmark, person, "select count(*) from core.peer_standings") == [(stored,)]
     # 20 current figures: 21 rows loaded (6 + 5 + 3 + 6, and the revision), QYQ's February L1 superseded.
     assert _as(benchmark, person, "select count(*) from mart.indicator_figures") == [(figures,)]
     assert _as(
@@ -302,6 +442,12 @@ def test_only_a_steward_moves_a_figure_version(benchmark, person):
         "delete from core.indicator_figures",
         "insert into core.indicators (file_id, row_no, indicator_code, indicator_name, measure,"
         " direction, followed, unit_code) values (1, 1, 'X', 'X', 'X', 'higher', 'no', 'BM-CZ')",
+        "delete from core.peer_standings",
+        "update core.peer_standings set rank = 1",
+        "insert into core.peer_standings (year, period, indicator_code, indicator_name, measure,"
+        " direction, followed, basis, zone_value, rank, districts_ranked, peers_missing)"
+        " values (2006, '2006-03', 'H1', 'x', 'x', 'higher', true, 'monthly', 1, 1, 1, 0)",
+        "select core.rebuild_peer_standings()",
     ],
 )
 def test_the_dashboard_role_writes_no_figures_or_registers(benchmark, statement):

@@ -8,7 +8,7 @@ table, where every figure came from, and the month's brief (PDF, Excel).
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import charts, frame, queries, tables
+from dashboard import charts, frame, guidance, queries, tables
 from dashboard import format as fmt
 from dashboard.i18n import t
 from dashboard.tables import Col
@@ -20,7 +20,7 @@ st.caption(t("peer.caption"))
 years = queries.peer_years(url)
 shared_year = page.scope.year if page.scope else None
 if not years:
-    st.info(t("peer.empty", year=shared_year or "—"))
+    guidance.compiled_missing("peer.empty", url, year=shared_year or "—")
     st.stop()
 
 pick = st.columns([1, 1, 2])
@@ -30,14 +30,14 @@ year = pick[0].selectbox(
     index=years.index(shared_year) if shared_year in years else 0,
     key="peer_year",
 )
-standings = queries.peer_standings(url, year)
-if standings.empty:
-    st.info(t("peer.empty", year=year))
+ranks = queries.peer_ranks(url, year)
+if ranks.empty:
+    guidance.compiled_missing("peer.empty", url, year=year)
     st.stop()
 if queries.peer_illustrative(url, year):
     st.warning(t("peer.illustrative"), icon="⚠️")
 
-months = sorted(standings["period"].unique())
+months = sorted(ranks["period"].unique())
 wanted = page.scope.period if page.scope else None
 month = pick[1].selectbox(
     t("peer.month"),
@@ -46,9 +46,10 @@ month = pick[1].selectbox(
     format_func=lambda p: fmt.period_label(p, language),
     key="peer_month",
 )
-names = standings.drop_duplicates("indicator_code").set_index("indicator_code")["indicator_name"]
+this_month = queries.peer_month(url, year, month)
+names = ranks.drop_duplicates("indicator_code").set_index("indicator_code")["indicator_name"]
 # First shown: the indicator leaders follow that trails furthest in the chosen month.
-trailing = standings[standings["period"] == month].sort_values(
+trailing = this_month.sort_values(
     ["followed", "rank", "indicator_code"], ascending=[False, False, True]
 )
 indicator = pick[2].selectbox(
@@ -59,7 +60,6 @@ indicator = pick[2].selectbox(
     key="peer_indicator",
 )
 
-this_month = standings[standings["period"] == month]
 first = int((this_month["rank"] == 1).sum())
 cards = st.columns(3)
 cards[0].metric(t("peer.first"), fmt.count(first), border=True)
@@ -74,7 +74,7 @@ cards[2].metric(
 # -------------------------------------------------------- ranks heatmap --
 st.subheader(t("peer.heatmap"))
 st.caption(t("peer.heatmap.caption"))
-grid = standings.pivot(index="indicator_name", columns="period", values="rank")
+grid = ranks.pivot(index="indicator_name", columns="period", values="rank")
 grid = grid.reindex(columns=months)
 heatmap = go.Figure(
     go.Heatmap(
@@ -85,7 +85,7 @@ heatmap = go.Figure(
         texttemplate="%{text:.0f}",
         colorscale=[[0, "#2e7d32"], [0.2, "#c5e1a5"], [0.6, "#ffcc80"], [1, "#c62828"]],
         zmin=1,
-        zmax=max(6, float(standings["districts_ranked"].max())),
+        zmax=max(6, float(ranks["districts_ranked"].max())),
         colorbar={"title": {"text": t("peer.rank")}},
         hovertemplate="%{y} · %{x}: %{z:.0f}<extra></extra>",
     )
@@ -97,7 +97,7 @@ charts.show(heatmap, "peer_ranks")
 
 # ------------------------------------------- the chosen indicator's lines --
 figures = queries.peer_figures(url, year, indicator)
-chosen = standings[standings["indicator_code"] == indicator]
+chosen = ranks[ranks["indicator_code"] == indicator]
 label = f"{names[indicator]}（{chosen['measure'].iloc[0]}）"
 st.subheader(t("peer.lines", indicator=label))
 lines = go.Figure()
@@ -133,7 +133,7 @@ gap = go.Figure(
         name=t("peer.gap_rate"),
     )
 )
-gap.update_yaxes(tickformat=".0%", title=t("peer.gap_rate"))
+gap.update_yaxes(tickformat=".1%", title=t("peer.gap_rate"))
 gap.update_xaxes(type="category")
 gap.update_layout(height=300, margin={"l": 10, "r": 10, "t": 10})
 charts.show(gap, "peer_gap")

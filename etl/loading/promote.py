@@ -8,7 +8,7 @@ from etl.kinds import Kind
 from etl.loading.ledger import finish_accepted
 from etl.loading.locks import lock_promotions
 from etl.loading.statements import run
-from etl.loading.versions import refresh_current, retire_current
+from etl.loading.versions import refresh_current, refresh_derived, retire_current
 from etl.report import Problem, Report
 from etl.warehouse import Connection
 
@@ -48,6 +48,8 @@ def promote_start(conn: Connection, kind: Kind, file_id: int) -> Promotion:
         retire_current(conn, kind, file_id)
     run(conn, kind, "insert_rows", file_id=file_id, current=current_now)
     run(conn, kind, "record_summaries", file_id=file_id, current=current_now)
+    if current_now:
+        refresh_derived(conn, kind, file_id)
     return Promotion(approval=approval, newer=newer, held=held)
 
 

@@ -8,6 +8,8 @@ statements are in sql/load/<kind>.sql.
 
 from __future__ import annotations
 
+from psycopg import sql
+
 from etl.kinds import Kind
 from etl.loading.statements import run
 from etl.warehouse import Connection
@@ -24,3 +26,11 @@ def refresh_current(conn: Connection, kind: Kind, file_id: int) -> None:
     # a unique index for master data, checked row by row as an UPDATE goes.
     run(conn, kind, "refresh_retire", file_id=file_id)
     run(conn, kind, "refresh_make_current", file_id=file_id)
+    refresh_derived(conn, kind, file_id)
+
+
+def refresh_derived(conn: Connection, kind: Kind, file_id: int) -> None:
+    """Re-derive the kind's own summaries (``Kind.derived``) where the file's rows changed."""
+    for function in kind.derived:
+        schema, name = function.split(".")
+        conn.execute(sql.SQL("select {}(%s)").format(sql.Identifier(schema, name)), (file_id,))

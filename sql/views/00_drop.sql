@@ -18,6 +18,7 @@ drop view if exists mart.assessment_target_points cascade;
 drop view if exists mart.assessment_items cascade;
 drop view if exists mart.assessment_evaluations cascade;
 drop view if exists mart.peer_benchmark cascade;
+drop view if exists mart.peer_standings_computed cascade;
 drop view if exists mart.peer_standing cascade;
 drop view if exists mart.peer_years cascade;
 drop view if exists mart.indicator_figures cascade;
