@@ -34,7 +34,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from etl.load import ingest_file
+from etl.load import ingest_batch
 from etl.loading.files import NotARegularFile, Skipped, scan_paths, sha256_of
 from etl.loading.ledger import failure_problem, record_rejected
 from etl.loading.recover import recover_interrupted
@@ -328,17 +328,36 @@ def run_inbox(
                 except Exception as exc:
                     finish(path, failed(path, exc, digest), entry)
             queue.sort(key=lambda queued: queued[:2])
-            for _order, _name, path, digest, entry in queue:
-                ledger.state(entry, "reading")
-                try:
-                    report = ingest_file(url, path, as_of=as_of, run_id=run_id, digest=digest)
-                except NotARegularFile as err:
-                    ledger.state(entry, "done")
-                    skip(Skipped(path, *err.reasons, refused=True))
-                    continue
-                except Exception as exc:
-                    report = failed(path, exc, digest)
-                finish(path, report, entry)
+            entry_of = {path: entry for _order, _name, path, _digest, entry in queue}
+            digest_of = {path: digest for _order, _name, path, digest, _entry in queue}
+
+            def on_error(path: Path, exc: Exception) -> Report | None:
+                if isinstance(exc, NotARegularFile):
+                    ledger.state(entry_of.pop(path), "done")
+                    skip(Skipped(path, *exc.reasons, refused=True))
+                    return None
+                return failed(path, exc, digest_of[path])
+
+            def reading(path: Path) -> None:
+                ledger.state(entry_of[path], "reading")
+
+            def read(path: Path) -> None:
+                if path in entry_of:  # else passed over, and done
+                    ledger.state(entry_of[path], "waiting")
+
+            # Read and staged as a batch, each file still its own transaction and
+            # report (etl.load.ingest_batch). A file is 'reading' while it is read
+            # and staged, the step that can kill the process; 'waiting' after.
+            ingest_batch(
+                url,
+                [(path, digest) for _order, _name, path, digest, _entry in queue],
+                as_of=as_of,
+                run_id=run_id,
+                on_reading=reading,
+                on_read=read,
+                on_done=lambda path, report: finish(path, report, entry_of.get(path)),
+                on_error=on_error,
+            )
         except BaseException as exc:
             status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
             _finish(lock_conn, run_id, status, shown_name(f"{type(exc).__name__}: {exc}"))
