@@ -35,7 +35,6 @@ from pathlib import Path
 import psycopg
 
 from etl.keep import keep_received
-from etl.kinds import KINDS
 from etl.loading.files import (
     RETURN_SUFFIXES,
     NotARegularFile,
@@ -216,8 +215,7 @@ def ingest_batch(
                     by_kind.setdefault(staged_report.kind.name, {})[staged_report.file_id] = (
                         staged_report.row_count
                     )
-            for kind_name, row_counts in by_kind.items():
-                verdicts.update(validate_staged_many(url, KINDS[kind_name], row_counts))
+            verdicts = validate_staged_many(url, by_kind) if by_kind else {}
             for done_path, done in chunk:
                 report: Report | None
                 if isinstance(done, _Staged):

@@ -13,14 +13,16 @@ and only validation needs it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib.abc
 import importlib.util
+import itertools
 import logging
 import os
 import sys
 import threading
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from importlib.machinery import ModuleSpec
@@ -31,7 +33,7 @@ import psycopg
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
-from etl.kinds import Kind
+from etl.kinds import KINDS, Kind
 from etl.loading.stage import staged_table
 from etl.report import ExpectationOutcome, Problem, checked_file_id
 from etl.suites import PERIOD_REGEX, load_suite_dict
@@ -140,22 +142,25 @@ Validated = tuple[list[Problem], list[ExpectationOutcome]]
 
 
 def validate_staged_many(
-    url: str, kind: Kind, row_counts: dict[int, int]
+    url: str, staged: Mapping[str, Mapping[int, int]]
 ) -> dict[int, Validated | Exception]:
-    """Validate many staged files of one kind at once; for each, what validate_staged finds.
+    """Validate many staged files at once; for each, exactly what validate_staged finds.
 
-    ``row_counts`` gives each file's staged row count (at least one row). The
-    kind's suite runs once over all the files' rows (batchable kinds); when a
-    rule fails there, the files are halved and each half checked again, so only
-    the files that fail alone are validated on their own, with their rows. Each
-    file's problems and outcomes are exactly those of validate_staged. An error
-    that is not the warehouse's is that file's alone (its value is the exception).
+    ``staged`` maps a kind's name to its files' staged row counts (each file at
+    least one row). A kind's suite runs once over all its files' rows (batchable
+    kinds); when a rule fails there, the files are halved and each half checked
+    again, so only the files that fail alone are validated on their own, with
+    their rows. One Great Expectations context serves every kind. An error that
+    is not the warehouse's is that file's alone (its value is the exception).
     """
     found: dict[int, Validated | Exception] = {}
-    file_ids = sorted(row_counts)
-    for file_id in file_ids:
-        checked_file_id(file_id)
-    if not batchable(kind) or len(file_ids) == 1:
+    together: dict[Kind, list[int]] = {}
+    for kind_name, row_counts in staged.items():
+        kind = KINDS[kind_name]
+        file_ids = sorted(checked_file_id(file_id) for file_id in row_counts)
+        if batchable(kind) and len(file_ids) > 1:
+            together[kind] = file_ids
+            continue
         for file_id in file_ids:
             try:
                 found[file_id] = validate_staged(url, kind, file_id, row_counts[file_id])
@@ -163,53 +168,73 @@ def validate_staged_many(
                 raise
             except Exception as exc:  # the caller rejects that file with the reason
                 found[file_id] = exc
+    if not together:
         return found
-    configs = load_suite_dict(kind)["expectations"]
     with connect(url, autocommit=True) as conn:
         # Statistics for each file's own partition, as validate_staged gathers them.
         conn.execute(
             sql.SQL("analyze {}").format(
-                sql.SQL(", ").join(staged_table(kind, file_id) for file_id in file_ids)
+                sql.SQL(", ").join(
+                    staged_table(kind, file_id)
+                    for kind, file_ids in together.items()
+                    for file_id in file_ids
+                )
             )
         )
         gx_url = _gx_connection_string(url, conn.info.host)
         failing: dict[int, dict[int, ExpectationValidationResult] | Exception] = {}
-        with _quiet_gx(), _SuiteRunner(gx_url, kind, configs) as runner:
-
-            def passes(group: list[int]) -> bool:
-                try:
-                    return runner.all_pass(group)
-                except (psycopg.OperationalError, psycopg.InterfaceError):
-                    raise
-                except Exception:  # found again, and said, for the file it belongs to
-                    return False
-
-            def check(group: list[int]) -> None:
-                if len(group) > 1 and passes(group):
-                    failing.update((file_id, {}) for file_id in group)
-                elif len(group) > 1:
-                    half = len(group) // 2
-                    check(group[:half])
-                    check(group[half:])
-                else:
-                    try:
-                        failing[group[0]] = runner.failing(group[0])
-                    except (psycopg.OperationalError, psycopg.InterfaceError):
-                        raise
-                    except Exception as exc:
-                        failing[group[0]] = exc
-
-            check(file_ids)
-        for file_id in file_ids:
-            result = failing[file_id]
-            if isinstance(result, Exception):
-                found[file_id] = result
-                continue
-            problems, outcomes = _findings(configs, result, row_counts[file_id])
-            problems += _reference_problems(conn, kind, file_id)
-            _sort(kind, problems)
-            found[file_id] = (problems, outcomes)
+        shared: _SuiteRunner | None = None
+        with _quiet_gx(), contextlib.ExitStack() as stack:
+            for kind, file_ids in together.items():
+                configs = load_suite_dict(kind)["expectations"]
+                runner = stack.enter_context(_SuiteRunner(gx_url, kind, configs, shared))
+                shared = shared or runner
+                _bisect(runner, file_ids, failing)
+        for kind, file_ids in together.items():
+            configs = load_suite_dict(kind)["expectations"]
+            for file_id in file_ids:
+                result = failing[file_id]
+                if isinstance(result, Exception):
+                    found[file_id] = result
+                    continue
+                problems, outcomes = _findings(configs, result, staged[kind.name][file_id])
+                problems += _reference_problems(conn, kind, file_id)
+                _sort(kind, problems)
+                found[file_id] = (problems, outcomes)
     return found
+
+
+def _bisect(
+    runner: _SuiteRunner,
+    file_ids: list[int],
+    failing: dict[int, dict[int, ExpectationValidationResult] | Exception],
+) -> None:
+    """Each file's failing results into ``failing``: a group whose rows all pass, passes whole."""
+
+    def passes(group: list[int]) -> bool:
+        try:
+            return runner.all_pass(group)
+        except (psycopg.OperationalError, psycopg.InterfaceError):
+            raise
+        except Exception:  # found again, and said, for the file it belongs to
+            return False
+
+    def check(group: list[int]) -> None:
+        if len(group) > 1 and passes(group):
+            failing.update((file_id, {}) for file_id in group)
+        elif len(group) > 1:
+            half = len(group) // 2
+            check(group[:half])
+            check(group[half:])
+        else:
+            try:
+                failing[group[0]] = runner.failing(group[0])
+            except (psycopg.OperationalError, psycopg.InterfaceError):
+                raise
+            except Exception as exc:
+                failing[group[0]] = exc
+
+    check(file_ids)
 
 
 def _staging_table(kind: Kind) -> sql.Identifier:
@@ -353,6 +378,10 @@ def _failing_results(
         return runner.failing(file_id)
 
 
+# Names of suites, validation definitions and assets, unique within the process.
+_RUNS = itertools.count(1)
+
+
 class _SuiteRunner:
     """One Great Expectations context and data source for a kind's suite, for many runs.
 
@@ -361,38 +390,52 @@ class _SuiteRunner:
     them up once.
     """
 
-    def __init__(self, connection_string: str, kind: Kind, configs: list[dict[str, Any]]):
-        self.kind, self.configs = kind, configs
-        self.context = _context()  # imports GX through import_gx()
-        from great_expectations.core.partitioners import PartitionerColumnValue
+    context: AbstractDataContext
+    source: PostgresDatasource
 
+    def __init__(
+        self,
+        connection_string: str,
+        kind: Kind,
+        configs: list[dict[str, Any]],
+        shared: _SuiteRunner | None = None,
+    ) -> None:
+        """A runner of its own, or one on the context and data source of ``shared``."""
+        self.kind, self.configs = kind, configs
+        self._owner = shared is None
+        if shared is not None:
+            self.context, self.source = shared.context, shared.source
+            return
+        self.context = _context()  # imports GX through import_gx()
         # No JIT: compiling GX's queries over a large file costs more than running them.
         self.source = self.context.data_sources.add_postgres(  # type: ignore[call-arg]  # GX's stub lacks kwargs
             "warehouse",
             connection_string=connection_string,
             kwargs={"connect_args": {"options": "-c jit=off"}},
         )
-        self._runs = 0
-        try:
-            asset = self.source.add_table_asset(
-                kind.name, table_name=kind.name, schema_name="staging"
-            )
-            # One batch per file_id, passed as a bound parameter. GX only validates
-            # date partitions up front, so the check is skipped for this integer one.
-            self.batch = asset.add_batch_definition(
-                "file",
-                partitioner=PartitionerColumnValue(column_name="file_id"),
-                validate_partitioner=False,
-            )
-        except BaseException:
-            _dispose(self.source)
-            raise
+
+    @functools.cached_property
+    def batch(self) -> Any:
+        """The batch of one file's rows in staging.<kind>, selected by a bound file_id."""
+        from great_expectations.core.partitioners import PartitionerColumnValue
+
+        asset = self.source.add_table_asset(
+            self.kind.name, table_name=self.kind.name, schema_name="staging"
+        )
+        # One batch per file_id, passed as a bound parameter. GX only validates
+        # date partitions up front, so the check is skipped for this integer one.
+        return asset.add_batch_definition(
+            "file",
+            partitioner=PartitionerColumnValue(column_name="file_id"),
+            validate_partitioner=False,
+        )
 
     def __enter__(self) -> _SuiteRunner:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        _dispose(self.source)
+        if self._owner:
+            _dispose(self.source)
 
     def _run(
         self,
@@ -403,8 +446,7 @@ class _SuiteRunner:
     ) -> dict[int, Any]:
         import great_expectations as gx
 
-        self._runs += 1
-        name = f"run-{self._runs}"
+        name = f"run-{next(_RUNS)}"
         configs, kind = self.configs, self.kind
         suite = gx.ExpectationSuite(name=name, expectations=[configs[i] for i in indexes])
         # GX logs and drops an expectation it cannot build; a rule must never vanish.
@@ -443,10 +485,9 @@ class _SuiteRunner:
         Only for suites whose every rule is monotone (see batchable): then a rule
         that holds over the union holds over each file.
         """
-        self._runs += 1
         ids = ", ".join(str(checked_file_id(file_id)) for file_id in file_ids)
         asset = self.source.add_query_asset(
-            f"files-{self._runs}",
+            f"files-{next(_RUNS)}",
             query=f"select * from staging.{self.kind.name} where file_id in ({ids})",
         )
         try:
