@@ -151,20 +151,29 @@ def ingest_file(
         prepared = loader.prepare(path, kind, digest, file_name)
         if isinstance(prepared, Report):
             return prepared
-        report = prepared.report
-        assert report.kind is not None and report.file_id is not None
-        kind_, file_id, row_count = report.kind, report.file_id, report.row_count
-        # Validation (Great Expectations: seconds to import, then its queries) runs
-        # in a thread on connections of its own while this connection copies the
-        # rows into core; both sides mostly wait on PostgreSQL, so they overlap.
-        # Nothing is committed until validation has passed.
-        validation = _Background(lambda: validate_staged(url, kind_, file_id, row_count))
-        return loader.decide(prepared, validation.result, promote_meanwhile=True)
+        return _decide_alone(loader, prepared)
+
+
+def _decide_alone(loader: _Loader, staged: _Staged) -> Report:
+    """Validate one staged file and decide it, promoting it while it is validated."""
+    report = staged.report
+    assert report.kind is not None and report.file_id is not None
+    kind, file_id, row_count = report.kind, report.file_id, report.row_count
+    # Validation (Great Expectations: seconds to import, then its queries) runs
+    # in a thread on connections of its own while this connection copies the
+    # rows into core; both sides mostly wait on PostgreSQL, so they overlap.
+    # Nothing is committed until validation has passed.
+    validation = _Background(lambda: validate_staged(loader.url, kind, file_id, row_count))
+    return loader.decide(staged, validation.result, promote_meanwhile=True)
 
 
 # Files staged at once in a batch before they are validated and decided: each
 # holds an advisory lock and a staging partition until then.
 BATCH_FILES = 200
+# A file of more rows than this is not batched: it is validated alone while its
+# rows are promoted (ingest_file), which is faster for it, and a run knows it
+# for the file in hand until it is decided.
+BATCH_ROWS = 10_000
 
 
 def ingest_batch(
@@ -203,6 +212,7 @@ def ingest_batch(
     """
     as_of = as_of or date.today()
     chunk: list[tuple[Path, Report | _Staged | None]] = []
+    gx_importing: list[_Background] = []
     with _Loader(url, as_of, run_id, channel, sent_by) as loader:
 
         def flush() -> None:
@@ -246,6 +256,19 @@ def ingest_batch(
                 item = loader.prepare(path, kind, digest, (names or {}).get(path))
             except Exception as exc:
                 item = on_error(path, exc)
+            if isinstance(item, _Staged) and item.report.row_count > BATCH_ROWS:
+                # A large file is validated alone, as ingest_file does, and stays
+                # 'reading' until decided: if validating it kills the process,
+                # the next run knows which file did (etl.run).
+                flush()
+                alone: Report | None
+                try:
+                    alone = _decide_alone(loader, item)
+                except Exception as exc:
+                    alone = on_error(path, exc)
+                if alone is not None:
+                    on_done(path, alone)
+                continue
             if isinstance(item, _Staged):
                 assert item.report.kind is not None
                 levels = {
@@ -255,8 +278,8 @@ def ingest_batch(
                 }
                 if levels and max(levels) < item.report.kind.load_order:
                     flush()
-                if "great_expectations" not in sys.modules:
-                    _Background(_import_gx)  # while the other files are read
+                if not gx_importing:
+                    gx_importing.append(_Background(_import_gx))  # while files are read
             if on_read:
                 on_read(path)
             chunk.append((path, item))
@@ -404,6 +427,11 @@ class _Loader:
                 conn.commit()
                 return report
 
+        # Not flushed to disk before going on: what is committed until the verdict
+        # (the file 'validating', its bytes, its staged rows) is made durable by
+        # the verdict's own commit, which is, WAL being written in order; lost
+        # with a crash of the server or machine, it is as if the file never came.
+        conn.execute("set local synchronous_commit = off")
         file_id = record_file(conn, report, digest, as_of, run_id)
         not_kept = keep(file_id=file_id)
         lock_file(conn, file_id)
@@ -420,6 +448,7 @@ class _Loader:
                 finish_rejected(conn, report)
                 return report
 
+            conn.execute("set local synchronous_commit = off")  # as above
             report.row_count = stage_rows(conn, reader, file_id, as_of)
             conn.commit()
             report.problems = list(reader.problems)

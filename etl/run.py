@@ -225,6 +225,11 @@ def run_inbox(
         got = first_value(lock_conn.execute("select pg_try_advisory_lock(%s)", (RUN_LOCK,)))
         if not got:
             return RunResult(run_id=None, busy=True)
+        # The run's own ledger is not waited on to reach the disk: a row written
+        # here is seen at once by any other session and survives this process
+        # dying (what run_files is for); only a crash of the server could lose the
+        # last few, and with them no file's outcome (each commits durably).
+        lock_conn.execute("set synchronous_commit = off")
         _close_dead_runs(lock_conn)
         recover_interrupted(url)
         run_id = first_value(

@@ -31,7 +31,6 @@ from typing import TYPE_CHECKING, Any
 
 import psycopg
 from psycopg import sql
-from sqlalchemy.engine import make_url
 
 from etl.kinds import KINDS, Kind
 from etl.loading.stage import staged_table
@@ -154,12 +153,12 @@ def validate_staged_many(
     is not the warehouse's is that file's alone (its value is the exception).
     """
     found: dict[int, Validated | Exception] = {}
-    together: dict[Kind, list[int]] = {}
+    together: dict[str, list[int]] = {}  # by kind name (a Kind is not hashable)
     for kind_name, row_counts in staged.items():
         kind = KINDS[kind_name]
         file_ids = sorted(checked_file_id(file_id) for file_id in row_counts)
         if batchable(kind) and len(file_ids) > 1:
-            together[kind] = file_ids
+            together[kind_name] = file_ids
             continue
         for file_id in file_ids:
             try:
@@ -175,8 +174,8 @@ def validate_staged_many(
         conn.execute(
             sql.SQL("analyze {}").format(
                 sql.SQL(", ").join(
-                    staged_table(kind, file_id)
-                    for kind, file_ids in together.items()
+                    staged_table(KINDS[kind_name], file_id)
+                    for kind_name, file_ids in together.items()
                     for file_id in file_ids
                 )
             )
@@ -185,12 +184,14 @@ def validate_staged_many(
         failing: dict[int, dict[int, ExpectationValidationResult] | Exception] = {}
         shared: _SuiteRunner | None = None
         with _quiet_gx(), contextlib.ExitStack() as stack:
-            for kind, file_ids in together.items():
+            for kind_name, file_ids in together.items():
+                kind = KINDS[kind_name]
                 configs = load_suite_dict(kind)["expectations"]
                 runner = stack.enter_context(_SuiteRunner(gx_url, kind, configs, shared))
                 shared = shared or runner
                 _bisect(runner, file_ids, failing)
-        for kind, file_ids in together.items():
+        for kind_name, file_ids in together.items():
+            kind = KINDS[kind_name]
             configs = load_suite_dict(kind)["expectations"]
             for file_id in file_ids:
                 result = failing[file_id]
@@ -248,6 +249,10 @@ def _gx_connection_string(url: str, socket_dir: str | None) -> str:
     URL (``postgresql://u@/db?host=/dir``) gets a placeholder host, which libpq
     ignores because the ``host`` query parameter wins.
     """
+    # Here, not at the top: SQLAlchemy's import is a start-up cost that a batch
+    # pays while it reads its first files (GX imports it in the background).
+    from sqlalchemy.engine import make_url
+
     parsed = make_url(url).set(drivername="postgresql+psycopg")
     if not parsed.host:
         query = dict(parsed.query)

@@ -56,11 +56,12 @@ OUTCOMES = {
     "prog-06.csv": "accepted",
     "prog-bad-number.csv": "rejected",  # row 2: actual_value 'abc'
     "sup-2006.csv": "accepted",
+    "sup-2006b.csv": "accepted",
 }
 
 
 def month_end_inbox(folder: Path) -> Path:
-    """Master data and ten small returns, four of them bad or special (see OUTCOMES)."""
+    """Master data and eleven small returns, four of them bad or special (see OUTCOMES)."""
     folder.mkdir(parents=True)
     shutil.copy(EXAMPLES / "units.csv", folder)
     shutil.copy(EXAMPLES / "targets.csv", folder)
@@ -115,6 +116,11 @@ def month_end_inbox(folder: Path) -> Path:
             ["S-2", "政协委员提案", "交通提案", "JD-SY", "2006-05-08", "2006-08-08", "", ""],
         ],
     )  # fmt: skip
+    write_csv(
+        folder / "sup-2006b.csv",
+        SUPERVISION,
+        [["S-3", "人大代表建议", "路灯建议", "ZS-FY", "2006-06-01", "2006-07-01", "", ""]],
+    )
     return folder
 
 
@@ -258,7 +264,7 @@ def test_run_rejects_a_bad_file_alone(warehouse, monkeypatch, capsys, tmp_path):
         warehouse,
         "select files_seen, files_accepted, files_rejected, files_duplicate, rows_loaded, status"
         " from ingest.runs",
-    ) == [(12, 8, 3, 1, 3 + 2 + 2 + 2 + 1 + 1 + 2 + 2, "rejected_files")]
+    ) == [(13, 9, 3, 1, 3 + 2 + 2 + 2 + 1 + 1 + 2 + 2 + 1, "rejected_files")]
     assert query(warehouse, "select distinct state from ingest.run_files") == [("done",)]
 
 
