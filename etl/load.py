@@ -35,6 +35,7 @@ from pathlib import Path
 import psycopg
 
 from etl.keep import keep_received
+from etl.kinds import Kind
 from etl.loading.files import (
     RETURN_SUFFIXES,
     NotARegularFile,
@@ -174,6 +175,12 @@ BATCH_FILES = 200
 # rows are promoted (ingest_file), which is faster for it, and a run knows it
 # for the file in hand until it is decided.
 BATCH_ROWS = 10_000
+# A file larger than this waits for the batch before it to be decided before
+# it is read (reading and staging it takes a while).
+BATCH_BYTES = 1 << 20
+# A file of a batch no larger than this is staged in its kind's default
+# partition rather than a partition of its own (etl.loading.stage.stage_rows).
+SMALL_BYTES = 256 << 10
 
 
 def ingest_batch(
@@ -203,6 +210,9 @@ def ingest_batch(
     before a file of a later load order (units and targets are current before
     the returns that name them are checked) and before bytes that an earlier
     file of the batch may still make a duplicate.
+
+    A file larger than BATCH_BYTES or of more rows than BATCH_ROWS is loaded alone
+    as ingest_file loads it (validated while it is promoted).
 
     ``on_done(path, report)`` is called for each file once its outcome is
     committed, in order; ``on_error(path, exc)`` for an unexpected error on a
@@ -247,13 +257,35 @@ def ingest_batch(
                 with contextlib.suppress(OSError):  # prepare() meets it again and says why
                     digest = sha256_of(path)
             pending = {s.sha256 for _, s in chunk if isinstance(s, _Staged)}
-            if len(chunk) >= BATCH_FILES or (digest is not None and digest[0] in pending):
+            if (
+                len(chunk) >= BATCH_FILES
+                or (digest is not None and digest[0] in pending)
+                or (digest is not None and digest[1] > BATCH_BYTES)  # decided before it is read
+            ):
                 flush()
             if on_reading:
                 on_reading(path)
+
+            def opened(found: Kind | None) -> None:
+                """Before a file is recorded: lower load orders are decided first."""
+                levels = [
+                    s.report.kind.load_order
+                    for _, s in chunk
+                    if isinstance(s, _Staged) and s.report.kind is not None
+                ]
+                if found is not None and levels and max(levels) < found.load_order:
+                    flush()
+
             item: Report | _Staged | None
             try:
-                item = loader.prepare(path, kind, digest, (names or {}).get(path))
+                item = loader.prepare(
+                    path,
+                    kind,
+                    digest,
+                    (names or {}).get(path),
+                    opened,
+                    own_partition=digest is None or digest[1] > SMALL_BYTES,
+                )
             except Exception as exc:
                 item = on_error(path, exc)
             if isinstance(item, _Staged) and item.report.row_count > BATCH_ROWS:
@@ -269,17 +301,8 @@ def ingest_batch(
                 if alone is not None:
                     on_done(path, alone)
                 continue
-            if isinstance(item, _Staged):
-                assert item.report.kind is not None
-                levels = {
-                    s.report.kind.load_order
-                    for _, s in chunk
-                    if isinstance(s, _Staged) and s.report.kind is not None
-                }
-                if levels and max(levels) < item.report.kind.load_order:
-                    flush()
-                if not gx_importing:
-                    gx_importing.append(_Background(_import_gx))  # while files are read
+            if isinstance(item, _Staged) and not gx_importing:
+                gx_importing.append(_Background(_import_gx))  # while files are read
             if on_read:
                 on_read(path)
             chunk.append((path, item))
@@ -358,6 +381,8 @@ class _Loader:
         kind: str | None,
         digest: tuple[str, int] | None,
         file_name: str | None,
+        opened: Callable[[Kind | None], None] | None = None,
+        own_partition: bool = True,
     ) -> Report | _Staged:
         """Read, record, keep and stage the file; its report when that already decides it.
 
@@ -401,6 +426,8 @@ class _Loader:
                 sent_by=self.sent_by,
             )
         report.kind = reader.kind
+        if opened is not None:
+            opened(reader.kind)
         conn = self.conn()
         # The bytes and a receipt are kept for every arrival, a duplicate's too.
         keep = functools.partial(
@@ -449,7 +476,7 @@ class _Loader:
                 return report
 
             conn.execute("set local synchronous_commit = off")  # as above
-            report.row_count = stage_rows(conn, reader, file_id, as_of)
+            report.row_count = stage_rows(conn, reader, file_id, as_of, own_partition)
             conn.commit()
             report.problems = list(reader.problems)
             if report.row_count == 0 and not report.errors:

@@ -170,16 +170,30 @@ def validate_staged_many(
     if not together:
         return found
     with connect(url, autocommit=True) as conn:
-        # Statistics for each file's own partition, as validate_staged gathers them.
-        conn.execute(
-            sql.SQL("analyze {}").format(
-                sql.SQL(", ").join(
-                    staged_table(KINDS[kind_name], file_id)
-                    for kind_name, file_ids in together.items()
-                    for file_id in file_ids
+        # Statistics for each file's own partition, as validate_staged gathers
+        # them, and for the default partitions that small files are staged in.
+        partitions = [
+            staged_table(KINDS[kind_name], file_id).as_string(conn)
+            for kind_name, file_ids in together.items()
+            for file_id in file_ids
+        ]
+        tables = [
+            row[0]
+            for row in conn.execute(
+                "select c.oid::regclass::text from pg_class as c"
+                " where c.oid = any(select to_regclass(name) from unnest(%s::text[]) as name)"
+                " union"
+                " select p.partdefid::regclass::text from pg_partitioned_table as p"
+                " where p.partrelid = any(%s::regclass[]) and p.partdefid <> 0",
+                (partitions, [f"staging.{kind_name}" for kind_name in together]),
+            )
+        ]
+        if tables:
+            conn.execute(
+                sql.SQL("analyze {}").format(
+                    sql.SQL(", ").join(sql.SQL(table) for table in tables)  # regclass text
                 )
             )
-        )
         gx_url = _gx_connection_string(url, conn.info.host)
         failing: dict[int, dict[int, ExpectationValidationResult] | Exception] = {}
         shared: _SuiteRunner | None = None

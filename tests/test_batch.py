@@ -245,6 +245,8 @@ def test_a_bad_file_is_rejected_alone_with_its_own_report(warehouse, tmp_path):
         "select count(*) from pg_class where relnamespace = 'staging'::regnamespace"
         " and relname ~ '_f[0-9]+$'",
     ) == [(0,)]  # a file's own staging partition (etl.loading.stage.staged_table)
+    for kind in ("units", "targets", "employment", "disability_aid", "target_progress"):
+        assert query(warehouse, f"select count(*) from staging.{kind}") == [(0,)], kind
 
 
 def test_run_rejects_a_bad_file_alone(warehouse, monkeypatch, capsys, tmp_path):
