@@ -73,6 +73,7 @@ __all__ = [
     "decide",
     "expand_paths",
     "failure_problem",
+    "import_gx_meanwhile",
     "ingest_batch",
     "ingest_file",
     "ingest_files",
@@ -222,7 +223,8 @@ def ingest_batch(
     """
     as_of = as_of or date.today()
     chunk: list[tuple[Path, Report | _Staged | None]] = []
-    gx_importing: list[_Background] = []
+    if files:
+        import_gx_meanwhile()
     with _Loader(url, as_of, run_id, channel, sent_by) as loader:
 
         def flush() -> None:
@@ -301,12 +303,23 @@ def ingest_batch(
                 if alone is not None:
                     on_done(path, alone)
                 continue
-            if isinstance(item, _Staged) and not gx_importing:
-                gx_importing.append(_Background(_import_gx))  # while files are read
             if on_read:
                 on_read(path)
             chunk.append((path, item))
         flush()
+
+
+_gx_import: list[_Background] = []
+
+
+def import_gx_meanwhile() -> None:
+    """Start importing Great Expectations in the background (seconds), once a process.
+
+    Called where files are about to be read: the import overlaps their reading
+    and staging instead of coming after it. Validation waits for it to finish.
+    """
+    if not _gx_import and "great_expectations" not in sys.modules:
+        _gx_import.append(_Background(_import_gx))
 
 
 def _import_gx() -> Validated:

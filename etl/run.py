@@ -34,7 +34,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from etl.load import ingest_batch
+from etl.load import import_gx_meanwhile, ingest_batch
 from etl.loading.files import NotARegularFile, Skipped, scan_paths, sha256_of
 from etl.loading.ledger import failure_problem, record_rejected
 from etl.loading.recover import recover_interrupted
@@ -290,6 +290,8 @@ def run_inbox(
                 on_skip(skipped)
             if on_start:
                 on_start(files)
+            if files:
+                import_gx_meanwhile()  # while the files are hashed and read for their order
             # Hash each file, then read it for the load order; what is known to
             # have killed a run is rejected unread.
             queue: list[tuple[int, str, Path, tuple[str, int], int]] = []
