@@ -169,6 +169,35 @@ def validate_staged_many(
                 found[file_id] = exc
     if not together:
         return found
+    try:
+        _validate_together(url, staged, together, found)
+    except (psycopg.OperationalError, psycopg.InterfaceError):
+        raise
+    except Exception:
+        # Setting up the shared run failed (not the warehouse): each file
+        # alone, so the error is said for the file it belongs to, if any.
+        for kind_name, file_ids in together.items():
+            for file_id in file_ids:
+                if file_id in found:
+                    continue
+                try:
+                    found[file_id] = validate_staged(
+                        url, KINDS[kind_name], file_id, staged[kind_name][file_id]
+                    )
+                except (psycopg.OperationalError, psycopg.InterfaceError):
+                    raise
+                except Exception as exc:
+                    found[file_id] = exc
+    return found
+
+
+def _validate_together(
+    url: str,
+    staged: Mapping[str, Mapping[int, int]],
+    together: dict[str, list[int]],
+    found: dict[int, Validated | Exception],
+) -> None:
+    """validate_staged_many for the batchable kinds of more than one file."""
     with connect(url, autocommit=True) as conn:
         # Statistics for each file's own partition, as validate_staged gathers
         # them, and for the default partitions that small files are staged in.
@@ -216,7 +245,6 @@ def validate_staged_many(
                 problems += _reference_problems(conn, kind, file_id)
                 _sort(kind, problems)
                 found[file_id] = (problems, outcomes)
-    return found
 
 
 def _bisect(
