@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from etl import load
+from etl import load, validate
 from etl.kinds import KINDS
 from etl.load import expand_paths, ingest_file, ingest_files, load_order
 from etl.report import Report
@@ -284,3 +284,34 @@ def test_only_suites_whose_rules_are_monotone_run_over_many_files():
     """The 对标 growth check looks up last year's figure among its batch's rows: another
     file's rows could change its verdict, so indicator figures are validated file by file."""
     assert {name for name, kind in KINDS.items() if not batchable(kind)} == {"indicator_figures"}
+
+
+def test_an_error_validating_one_file_of_a_batch_rejects_that_file_only(
+    warehouse, tmp_path, monkeypatch
+):
+    """Every group check failing sends each file to be validated alone; one of them fails."""
+    runner = validate._SuiteRunner
+    real_failing = runner.failing
+
+    def no_group(self, file_ids):
+        raise RuntimeError("a group check that cannot run")
+
+    def failing(self, file_id):
+        name = query(warehouse, "select file_name from ingest.files where file_id = %s", (file_id,))
+        if name == [("emp-JD-SY-05a.csv",)]:
+            raise RuntimeError("boom")
+        return real_failing(self, file_id)
+
+    monkeypatch.setattr(runner, "all_pass", no_group)
+    monkeypatch.setattr(runner, "failing", failing)
+    inbox = month_end_inbox(tmp_path / "inbox")
+    reports = {r.file_name: r for r in ingest_files(warehouse, [inbox], as_of=AS_OF)}
+
+    assert {name: r.outcome for name, r in reports.items()} == OUTCOMES | {
+        "emp-JD-SY-05a.csv": "rejected"
+    }
+    assert [p.rule for p in reports["emp-JD-SY-05a.csv"].errors] == ["internal-error"]
+    assert "boom" in reports["emp-JD-SY-05a.csv"].errors[0].message_en
+    assert [(p.row, p.column, p.rule) for p in reports["emp-JD-SY-05-bad.csv"].errors] == [
+        (3, "employed", "employed-le-labor-force")
+    ]
