@@ -179,15 +179,18 @@ class _Ledger:
             return None
         return [r[0] for r in rows], rows[0][1], rows[0][2]
 
-    def count(self, report: Report) -> None:
+    def count(self, report: Report, entry: int | None = None) -> None:
+        """Count the file's outcome in the run; with ``entry``, mark that entry done too."""
         column = sql.Identifier(_COUNTERS[report.outcome])
         rows = report.row_count if report.outcome.startswith("accepted") else 0
         self.conn.execute(
             sql.SQL(
-                "update ingest.runs set {c} = {c} + 1, rows_loaded = rows_loaded + %s"
+                "with done as (update ingest.run_files set state = 'done',"
+                " file_id = coalesce(%s, file_id), changed_at = now() where run_file_id = %s)"
+                " update ingest.runs set {c} = {c} + 1, rows_loaded = rows_loaded + %s"
                 " where run_id = %s"
             ).format(c=column),
-            (rows, self.run_id),
+            (report.file_id, entry, rows, self.run_id),
         )
 
 
@@ -243,8 +246,7 @@ def run_inbox(
 
         def finish(path: Path, report: Report, entry: int | None) -> None:
             result.reports.append(report)
-            if entry is not None:
-                ledger.state(entry, "done", report.file_id)
+            ledger.count(report, entry)  # and the entry done, in the same statement
             excel = None
             if write_excel_report is not None and report.file_id is not None:
                 file_id = report.file_id
@@ -253,7 +255,6 @@ def run_inbox(
                     return write_excel_report(url, file_id, target)
 
             filed = file_away(inbox, path, report, excel)
-            ledger.count(report)
             if on_file:
                 on_file(path, report)
             for note in filed.notes:
