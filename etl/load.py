@@ -19,6 +19,12 @@ Nothing reaches ``core`` before step 4 commits, so a file is loaded whole or not
 at all, whatever happens to the process; a process that dies mid-load leaves a
 'validating' file that the next load marks interrupted (``recover``). Every
 connection comes from the one gateway, etl.warehouse.
+
+A folder (``ducha ingest DIR``, ``ducha run``, an upload of several files) goes
+through ``ingest_batch``: steps 1–2 for up to BATCH_FILES files on one
+connection, step 3 once per kind over all of them (etl.validate.validate_staged_many),
+then step 4 for each file in order, each in its own transaction: the same
+outcomes, rows and records as loading the files one by one (tests/test_batch.py).
 """
 
 from __future__ import annotations
@@ -228,7 +234,7 @@ def ingest_batch(
     with _Loader(url, as_of, run_id, channel, sent_by) as loader:
 
         def flush() -> None:
-            verdicts: dict[int, Validated | Exception] = {}
+            """Validate the batch's staged files together, then decide each, in order."""
             by_kind: dict[str, dict[int, int]] = {}
             for _, waiting in chunk:
                 if isinstance(waiting, _Staged):
