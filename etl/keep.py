@@ -134,18 +134,24 @@ def keep_received(
     if channel not in CHANNELS:
         raise ValueError(f"channel must be one of {CHANNELS}: {channel!r}")
     sent_by = (sent_by or "").strip() or None
-    conn.execute(
-        "insert into ingest.receipts (file_name, sha256, size_bytes, channel, sent_by, file_id,"
-        " duplicate_of) values (%s, %s, %s, %s, %s, %s, %s)",
-        (file_name or path.name, sha256, size, channel, sent_by, file_id, duplicate_of),
-    )
-    if conn.execute("select 1 from ingest.kept_files where sha256 = %s", (sha256,)).fetchone():
+    # One round trip: the receipt, whether the bytes are kept, and how much is.
+    kept, used = conn.execute(
+        "with receipt as (insert into ingest.receipts (file_name, sha256, size_bytes, channel,"
+        " sent_by, file_id, duplicate_of) values (%s, %s, %s, %s, %s, %s, %s))"
+        " select exists (select 1 from ingest.kept_files where sha256 = %s),"
+        " (select coalesce(sum(size_bytes), 0) from ingest.kept_files)",
+        (file_name or path.name, sha256, size, channel, sent_by, file_id, duplicate_of, sha256),
+    ).fetchone() or (False, 0)
+    if kept:
         return []
-    now = usage(conn, limit)
+    now = Usage(used=int(used), limit=limit_from_env() if limit is None else limit)
     if now.used + size > now.limit:
         return [_refused(now, size)]
     try:
-        _keep_bytes(conn, path, sha256, size)
+        if size <= CHUNK_BYTES:
+            _keep_small(conn, path, sha256, size)
+        else:
+            _keep_bytes(conn, path, sha256, size)
     except _Changed:
         return [
             Problem(
@@ -157,6 +163,21 @@ def keep_received(
             )
         ]
     return []
+
+
+def _keep_small(conn: psycopg.Connection, path: Path, sha256: str, size: int) -> None:
+    """Keep a file of one chunk: read and checked first, then both rows in one statement."""
+    with path.open("rb") as handle:
+        content = handle.read(CHUNK_BYTES + 1)
+    if len(content) != size or hashlib.sha256(content).hexdigest() != sha256:
+        raise _Changed()
+    conn.execute(
+        "with kept as (insert into ingest.kept_files (sha256, size_bytes, chunk_count)"
+        " values (%s, %s, %s) on conflict do nothing returning sha256)"
+        " insert into ingest.kept_chunks (sha256, chunk_no, content)"
+        " select sha256, 0, %s from kept where %s",  # an empty file has no chunk
+        (sha256, size, 1 if size else 0, content, size > 0),
+    )
 
 
 def _keep_bytes(conn: psycopg.Connection, path: Path, sha256: str, size: int) -> None:

@@ -34,7 +34,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from etl.load import ingest_file
+from etl.load import import_gx_meanwhile, ingest_batch
 from etl.loading.files import NotARegularFile, Skipped, scan_paths, sha256_of
 from etl.loading.ledger import failure_problem, record_rejected
 from etl.loading.recover import recover_interrupted
@@ -179,15 +179,18 @@ class _Ledger:
             return None
         return [r[0] for r in rows], rows[0][1], rows[0][2]
 
-    def count(self, report: Report) -> None:
+    def count(self, report: Report, entry: int | None = None) -> None:
+        """Count the file's outcome in the run; with ``entry``, mark that entry done too."""
         column = sql.Identifier(_COUNTERS[report.outcome])
         rows = report.row_count if report.outcome.startswith("accepted") else 0
         self.conn.execute(
             sql.SQL(
-                "update ingest.runs set {c} = {c} + 1, rows_loaded = rows_loaded + %s"
+                "with done as (update ingest.run_files set state = 'done',"
+                " file_id = coalesce(%s, file_id), changed_at = now() where run_file_id = %s)"
+                " update ingest.runs set {c} = {c} + 1, rows_loaded = rows_loaded + %s"
                 " where run_id = %s"
             ).format(c=column),
-            (rows, self.run_id),
+            (report.file_id, entry, rows, self.run_id),
         )
 
 
@@ -225,6 +228,11 @@ def run_inbox(
         got = first_value(lock_conn.execute("select pg_try_advisory_lock(%s)", (RUN_LOCK,)))
         if not got:
             return RunResult(run_id=None, busy=True)
+        # The run's own ledger is not waited on to reach the disk: a row written
+        # here is seen at once by any other session and survives this process
+        # dying (what run_files is for); only a crash of the server could lose the
+        # last few, and with them no file's outcome (each commits durably).
+        lock_conn.execute("set synchronous_commit = off")
         _close_dead_runs(lock_conn)
         recover_interrupted(url)
         run_id = first_value(
@@ -238,8 +246,7 @@ def run_inbox(
 
         def finish(path: Path, report: Report, entry: int | None) -> None:
             result.reports.append(report)
-            if entry is not None:
-                ledger.state(entry, "done", report.file_id)
+            ledger.count(report, entry)  # and the entry done, in the same statement
             excel = None
             if write_excel_report is not None and report.file_id is not None:
                 file_id = report.file_id
@@ -248,7 +255,6 @@ def run_inbox(
                     return write_excel_report(url, file_id, target)
 
             filed = file_away(inbox, path, report, excel)
-            ledger.count(report)
             if on_file:
                 on_file(path, report)
             for note in filed.notes:
@@ -285,6 +291,8 @@ def run_inbox(
                 on_skip(skipped)
             if on_start:
                 on_start(files)
+            if files:
+                import_gx_meanwhile()  # while the files are hashed and read for their order
             # Hash each file, then read it for the load order; what is known to
             # have killed a run is rejected unread.
             queue: list[tuple[int, str, Path, tuple[str, int], int]] = []
@@ -328,17 +336,36 @@ def run_inbox(
                 except Exception as exc:
                     finish(path, failed(path, exc, digest), entry)
             queue.sort(key=lambda queued: queued[:2])
-            for _order, _name, path, digest, entry in queue:
-                ledger.state(entry, "reading")
-                try:
-                    report = ingest_file(url, path, as_of=as_of, run_id=run_id, digest=digest)
-                except NotARegularFile as err:
-                    ledger.state(entry, "done")
-                    skip(Skipped(path, *err.reasons, refused=True))
-                    continue
-                except Exception as exc:
-                    report = failed(path, exc, digest)
-                finish(path, report, entry)
+            entry_of = {path: entry for _order, _name, path, _digest, entry in queue}
+            digest_of = {path: digest for _order, _name, path, digest, _entry in queue}
+
+            def on_error(path: Path, exc: Exception) -> Report | None:
+                if isinstance(exc, NotARegularFile):
+                    ledger.state(entry_of.pop(path), "done")
+                    skip(Skipped(path, *exc.reasons, refused=True))
+                    return None
+                return failed(path, exc, digest_of[path])
+
+            def reading(path: Path) -> None:
+                ledger.state(entry_of[path], "reading")
+
+            def read(path: Path) -> None:
+                if path in entry_of:  # else passed over, and done
+                    ledger.state(entry_of[path], "waiting")
+
+            # Read and staged as a batch, each file still its own transaction and
+            # report (etl.load.ingest_batch). A file is 'reading' while it is read
+            # and staged, the step that can kill the process; 'waiting' after.
+            ingest_batch(
+                url,
+                [(path, digest) for _order, _name, path, digest, _entry in queue],
+                as_of=as_of,
+                run_id=run_id,
+                on_reading=reading,
+                on_read=read,
+                on_done=lambda path, report: finish(path, report, entry_of.get(path)),
+                on_error=on_error,
+            )
         except BaseException as exc:
             status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
             _finish(lock_conn, run_id, status, shown_name(f"{type(exc).__name__}: {exc}"))

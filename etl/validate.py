@@ -13,14 +13,16 @@ and only validation needs it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib.abc
 import importlib.util
+import itertools
 import logging
 import os
 import sys
 import threading
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from importlib.machinery import ModuleSpec
@@ -29,9 +31,8 @@ from typing import TYPE_CHECKING, Any
 
 import psycopg
 from psycopg import sql
-from sqlalchemy.engine import make_url
 
-from etl.kinds import Kind
+from etl.kinds import KINDS, Kind
 from etl.loading.stage import staged_table
 from etl.report import ExpectationOutcome, Problem, checked_file_id
 from etl.suites import PERIOD_REGEX, load_suite_dict
@@ -101,6 +102,12 @@ def validate_staged(
         gx_url = _gx_connection_string(url, conn.info.host)
         problems, outcomes = _run_suite(gx_url, kind, file_id, row_count)
         problems += _reference_problems(conn, kind, file_id)
+    _sort(kind, problems)
+    return problems, outcomes
+
+
+def _sort(kind: Kind, problems: list[Problem]) -> None:
+    """In the order the user reads the file: by row, then column, then rule."""
     order = {name: index for index, name in enumerate(kind.column_names)}
     problems.sort(
         key=lambda p: (
@@ -110,7 +117,167 @@ def validate_staged(
             p.rule,
         )
     )
-    return problems, outcomes
+
+
+def batchable(kind: Kind) -> bool:
+    """Whether the kind's suite can be run once over many files' rows together.
+
+    Every rule must be monotone: rows a rule finds in one file it also finds in
+    that file among others. Column rules are (they look at one row); the SQL
+    rules are when they read their batch once, keeping or flagging rows of it
+    by the row's own cells or by counting its copies (a duplicate in a file is a
+    duplicate among more rows too). A rule that looks rows up elsewhere in its
+    batch (the 对标 growth check finds last year's figure there) is not: another
+    file's rows could change its verdict, so such a kind is validated file by file.
+    """
+    return all(
+        config["kwargs"]["unexpected_rows_query"].count("{batch}") == 1
+        for config in load_suite_dict(kind)["expectations"]
+        if config["type"] == _QUERY_TYPE
+    )
+
+
+Validated = tuple[list[Problem], list[ExpectationOutcome]]
+
+
+def validate_staged_many(
+    url: str, staged: Mapping[str, Mapping[int, int]]
+) -> dict[int, Validated | Exception]:
+    """Validate many staged files at once; for each, exactly what validate_staged finds.
+
+    ``staged`` maps a kind's name to its files' staged row counts (each file at
+    least one row). A kind's suite runs once over all its files' rows (batchable
+    kinds); when a rule fails there, the files are halved and each half checked
+    again, so only the files that fail alone are validated on their own, with
+    their rows. One Great Expectations context serves every kind. An error that
+    is not the warehouse's is that file's alone (its value is the exception).
+    """
+    found: dict[int, Validated | Exception] = {}
+    together: dict[str, list[int]] = {}  # by kind name (a Kind is not hashable)
+    for kind_name, row_counts in staged.items():
+        kind = KINDS[kind_name]
+        file_ids = sorted(checked_file_id(file_id) for file_id in row_counts)
+        if batchable(kind) and len(file_ids) > 1:
+            together[kind_name] = file_ids
+            continue
+        for file_id in file_ids:
+            try:
+                found[file_id] = validate_staged(url, kind, file_id, row_counts[file_id])
+            except (psycopg.OperationalError, psycopg.InterfaceError):
+                raise
+            except Exception as exc:  # the caller rejects that file with the reason
+                found[file_id] = exc
+    if not together:
+        return found
+    try:
+        _validate_together(url, staged, together, found)
+    except (psycopg.OperationalError, psycopg.InterfaceError):
+        raise
+    except Exception:
+        # Setting up the shared run failed (not the warehouse): each file
+        # alone, so the error is said for the file it belongs to, if any.
+        for kind_name, file_ids in together.items():
+            for file_id in file_ids:
+                if file_id in found:
+                    continue
+                try:
+                    found[file_id] = validate_staged(
+                        url, KINDS[kind_name], file_id, staged[kind_name][file_id]
+                    )
+                except (psycopg.OperationalError, psycopg.InterfaceError):
+                    raise
+                except Exception as exc:
+                    found[file_id] = exc
+    return found
+
+
+def _validate_together(
+    url: str,
+    staged: Mapping[str, Mapping[int, int]],
+    together: dict[str, list[int]],
+    found: dict[int, Validated | Exception],
+) -> None:
+    """validate_staged_many for the batchable kinds of more than one file."""
+    with connect(url, autocommit=True) as conn:
+        # Statistics for each file's own partition, as validate_staged gathers
+        # them, and for the default partitions that small files are staged in.
+        partitions = [
+            staged_table(KINDS[kind_name], file_id).as_string(conn)
+            for kind_name, file_ids in together.items()
+            for file_id in file_ids
+        ]
+        tables = [
+            row[0]
+            for row in conn.execute(
+                "select c.oid::regclass::text from pg_class as c"
+                " where c.oid = any(select to_regclass(name) from unnest(%s::text[]) as name)"
+                " union"
+                " select p.partdefid::regclass::text from pg_partitioned_table as p"
+                " where p.partrelid = any(%s::regclass[]) and p.partdefid <> 0",
+                (partitions, [f"staging.{kind_name}" for kind_name in together]),
+            )
+        ]
+        if tables:
+            conn.execute(
+                sql.SQL("analyze {}").format(
+                    sql.SQL(", ").join(sql.SQL(table) for table in tables)  # regclass text
+                )
+            )
+        gx_url = _gx_connection_string(url, conn.info.host)
+        failing: dict[int, dict[int, ExpectationValidationResult] | Exception] = {}
+        shared: _SuiteRunner | None = None
+        with _quiet_gx(), contextlib.ExitStack() as stack:
+            for kind_name, file_ids in together.items():
+                kind = KINDS[kind_name]
+                configs = load_suite_dict(kind)["expectations"]
+                runner = stack.enter_context(_SuiteRunner(gx_url, kind, configs, shared))
+                shared = shared or runner
+                _bisect(runner, file_ids, failing)
+        for kind_name, file_ids in together.items():
+            kind = KINDS[kind_name]
+            configs = load_suite_dict(kind)["expectations"]
+            for file_id in file_ids:
+                result = failing[file_id]
+                if isinstance(result, Exception):
+                    found[file_id] = result
+                    continue
+                problems, outcomes = _findings(configs, result, staged[kind.name][file_id])
+                problems += _reference_problems(conn, kind, file_id)
+                _sort(kind, problems)
+                found[file_id] = (problems, outcomes)
+
+
+def _bisect(
+    runner: _SuiteRunner,
+    file_ids: list[int],
+    failing: dict[int, dict[int, ExpectationValidationResult] | Exception],
+) -> None:
+    """Each file's failing results into ``failing``: a group whose rows all pass, passes whole."""
+
+    def passes(group: list[int]) -> bool:
+        try:
+            return runner.all_pass(group)
+        except (psycopg.OperationalError, psycopg.InterfaceError):
+            raise
+        except Exception:  # found again, and said, for the file it belongs to
+            return False
+
+    def check(group: list[int]) -> None:
+        if len(group) > 1 and passes(group):
+            failing.update((file_id, {}) for file_id in group)
+        elif len(group) > 1:
+            half = len(group) // 2
+            check(group[:half])
+            check(group[half:])
+        else:
+            try:
+                failing[group[0]] = runner.failing(group[0])
+            except (psycopg.OperationalError, psycopg.InterfaceError):
+                raise
+            except Exception as exc:
+                failing[group[0]] = exc
+
+    check(file_ids)
 
 
 def _staging_table(kind: Kind) -> sql.Identifier:
@@ -124,6 +291,10 @@ def _gx_connection_string(url: str, socket_dir: str | None) -> str:
     URL (``postgresql://u@/db?host=/dir``) gets a placeholder host, which libpq
     ignores because the ``host`` query parameter wins.
     """
+    # Here, not at the top: SQLAlchemy's import is a start-up cost that a batch
+    # pays while it reads its first files (GX imports it in the background).
+    from sqlalchemy.engine import make_url
+
     parsed = make_url(url).set(drivername="postgresql+psycopg")
     if not parsed.host:
         query = dict(parsed.query)
@@ -219,7 +390,13 @@ def _run_suite(
     if row_count:
         with _quiet_gx():
             failing = _failing_results(connection_string, kind, file_id, configs)
+    return _findings(configs, failing, row_count)
 
+
+def _findings(
+    configs: list[dict[str, Any]], failing: dict[int, ExpectationValidationResult], row_count: int
+) -> tuple[list[Problem], list[ExpectationOutcome]]:
+    """A file's problems and one outcome per expectation, from its failing results."""
     problems: list[Problem] = []
     outcomes: list[ExpectationOutcome] = []
     for index, config in enumerate(configs):
@@ -244,57 +421,128 @@ def _failing_results(
     connection_string: str, kind: Kind, file_id: int, configs: list[dict[str, Any]]
 ) -> dict[int, ExpectationValidationResult]:
     """Results, with their rows, of the expectations that fail; keyed by position in the suite."""
-    context = _context()  # imports GX through import_gx()
-    import great_expectations as gx
-    from great_expectations.core.partitioners import PartitionerColumnValue
+    with _SuiteRunner(connection_string, kind, configs) as runner:
+        return runner.failing(file_id)
 
-    # No JIT: compiling GX's queries over a large file costs more than running them.
-    source = context.data_sources.add_postgres(  # type: ignore[call-arg]  # GX's stub lacks kwargs
-        "warehouse",
-        connection_string=connection_string,
-        kwargs={"connect_args": {"options": "-c jit=off"}},
-    )
-    try:
-        asset = source.add_table_asset(kind.name, table_name=kind.name, schema_name="staging")
+
+# Names of suites, validation definitions and assets, unique within the process.
+_RUNS = itertools.count(1)
+
+
+class _SuiteRunner:
+    """One Great Expectations context and data source for a kind's suite, for many runs.
+
+    Setting them up (and SQLAlchemy's first look at the table) costs far more than
+    running a small file's suite, so a batch of files (validate_staged_many) sets
+    them up once.
+    """
+
+    context: AbstractDataContext
+    source: PostgresDatasource
+
+    def __init__(
+        self,
+        connection_string: str,
+        kind: Kind,
+        configs: list[dict[str, Any]],
+        shared: _SuiteRunner | None = None,
+    ) -> None:
+        """A runner of its own, or one on the context and data source of ``shared``."""
+        self.kind, self.configs = kind, configs
+        self._owner = shared is None
+        if shared is not None:
+            self.context, self.source = shared.context, shared.source
+            return
+        self.context = _context()  # imports GX through import_gx()
+        # No JIT: compiling GX's queries over a large file costs more than running them.
+        self.source = self.context.data_sources.add_postgres(  # type: ignore[call-arg]  # GX's stub lacks kwargs
+            "warehouse",
+            connection_string=connection_string,
+            kwargs={"connect_args": {"options": "-c jit=off"}},
+        )
+
+    @functools.cached_property
+    def batch(self) -> Any:
+        """The batch of one file's rows in staging.<kind>, selected by a bound file_id."""
+        from great_expectations.core.partitioners import PartitionerColumnValue
+
+        asset = self.source.add_table_asset(
+            self.kind.name, table_name=self.kind.name, schema_name="staging"
+        )
         # One batch per file_id, passed as a bound parameter. GX only validates
         # date partitions up front, so the check is skipped for this integer one.
-        batch = asset.add_batch_definition(
+        return asset.add_batch_definition(
             "file",
             partitioner=PartitionerColumnValue(column_name="file_id"),
             validate_partitioner=False,
         )
 
-        def run(name: str, indexes: list[int], result_format: dict[str, Any]) -> dict[int, Any]:
-            suite = gx.ExpectationSuite(name=name, expectations=[configs[i] for i in indexes])
-            # GX logs and drops an expectation it cannot build; a rule must never vanish.
-            if len(suite.expectations) != len(indexes):
-                raise ValidationError(f"suite {kind.name}: an expectation did not load")
-            suite = context.suites.add(suite)
-            definition = context.validation_definitions.add(
-                gx.ValidationDefinition(name=name, data=batch, suite=suite)
-            )
-            validation = definition.run(
-                batch_parameters={"file_id": file_id}, result_format=result_format
-            )
-            position = {e.id: i for e, i in zip(suite.expectations, indexes, strict=True)}
-            results = {}
-            for result in validation.results:
-                _raise_on_exception(kind, result)
-                results[position[_config(result).id]] = result
-            return results
+    def __enter__(self) -> _SuiteRunner:
+        return self
 
-        counted = run("counts", list(range(len(configs))), _COUNTS_ONLY)
+    def __exit__(self, *exc: object) -> None:
+        if self._owner:
+            _dispose(self.source)
+
+    def _run(
+        self,
+        data: Any,
+        indexes: list[int],
+        result_format: dict[str, Any],
+        batch_parameters: dict[str, Any] | None = None,
+    ) -> dict[int, Any]:
+        import great_expectations as gx
+
+        name = f"run-{next(_RUNS)}"
+        configs, kind = self.configs, self.kind
+        suite = gx.ExpectationSuite(name=name, expectations=[configs[i] for i in indexes])
+        # GX logs and drops an expectation it cannot build; a rule must never vanish.
+        if len(suite.expectations) != len(indexes):
+            raise ValidationError(f"suite {kind.name}: an expectation did not load")
+        suite = self.context.suites.add(suite)
+        definition = self.context.validation_definitions.add(
+            gx.ValidationDefinition(name=name, data=data, suite=suite)
+        )
+        validation = definition.run(batch_parameters=batch_parameters, result_format=result_format)
+        position = {e.id: i for e, i in zip(suite.expectations, indexes, strict=True)}
+        results = {}
+        for result in validation.results:
+            _raise_on_exception(kind, result)
+            results[position[_config(result).id]] = result
+        return results
+
+    def failing(self, file_id: int) -> dict[int, ExpectationValidationResult]:
+        """The failing expectations of one file's rows, with their rows."""
+        configs, batch = self.configs, self.batch
+        file = {"file_id": file_id}
+        counted = self._run(batch, list(range(len(configs))), _COUNTS_ONLY, file)
         failing = sorted(i for i, result in counted.items() if not result.success)
         by_query = [i for i in failing if configs[i]["type"] == _QUERY_TYPE]
         by_map = [i for i in failing if configs[i]["type"] != _QUERY_TYPE]
         detailed: dict[int, Any] = {}
         if by_map:
-            detailed |= run("map-rows", by_map, _MAP_ROWS)
+            detailed |= self._run(batch, by_map, _MAP_ROWS, file)
         if by_query:
-            detailed |= run("query-rows", by_query, _QUERY_ROWS)
+            detailed |= self._run(batch, by_query, _QUERY_ROWS, file)
         return detailed
-    finally:
-        _dispose(source)
+
+    def all_pass(self, file_ids: list[int]) -> bool:
+        """Whether every expectation holds over the rows of all these files together.
+
+        Only for suites whose every rule is monotone (see batchable): then a rule
+        that holds over the union holds over each file.
+        """
+        ids = ", ".join(str(checked_file_id(file_id)) for file_id in file_ids)
+        asset = self.source.add_query_asset(
+            f"files-{next(_RUNS)}",
+            query=f"select * from staging.{self.kind.name} where file_id in ({ids})",
+        )
+        try:
+            batch = asset.add_batch_definition_whole_table("files")
+            counted = self._run(batch, list(range(len(self.configs))), _COUNTS_ONLY)
+        finally:
+            self.source.delete_asset(asset.name)
+        return all(result.success for result in counted.values())
 
 
 def _dispose(source: PostgresDatasource) -> None:

@@ -119,30 +119,32 @@ def record_details(conn: Connection, report: Report) -> None:
     """COPY the report's problems and expectation results into the ledger."""
     file_id = report.file_id
     with conn.cursor() as cur:
-        with cur.copy(
-            "copy ingest.problems (file_id, severity, source, row_no, column_name, value,"
-            " rule, message_zh, message_en) from stdin"
-        ) as copy:
-            for p in report.problems:
-                copy.write_row(
-                    (
-                        file_id,
-                        p.severity,
-                        p.source,
-                        p.row,
-                        p.column,
-                        p.value,
-                        p.rule,
-                        p.message_zh,
-                        p.message_en,
+        if report.problems:  # most files have none: no COPY, no round trip
+            with cur.copy(
+                "copy ingest.problems (file_id, severity, source, row_no, column_name, value,"
+                " rule, message_zh, message_en) from stdin"
+            ) as copy:
+                for p in report.problems:
+                    copy.write_row(
+                        (
+                            file_id,
+                            p.severity,
+                            p.source,
+                            p.row,
+                            p.column,
+                            p.value,
+                            p.rule,
+                            p.message_zh,
+                            p.message_en,
+                        )
                     )
-                )
-        with cur.copy(
-            "copy ingest.expectation_results (file_id, expectation_type, column_name, kwargs,"
-            " severity, success, element_count, unexpected_count) from stdin"
-        ) as copy:
-            for outcome in report.expectations:
-                copy.write_row(_outcome_row(file_id, outcome))
+        if report.expectations:
+            with cur.copy(
+                "copy ingest.expectation_results (file_id, expectation_type, column_name,"
+                " kwargs, severity, success, element_count, unexpected_count) from stdin"
+            ) as copy:
+                for outcome in report.expectations:
+                    copy.write_row(_outcome_row(file_id, outcome))
 
 
 def _outcome_row(file_id: int | None, outcome: ExpectationOutcome) -> tuple[Any, ...]:

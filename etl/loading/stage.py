@@ -19,21 +19,27 @@ def staged_table(kind: Kind, file_id: int) -> sql.Identifier:
     return sql.Identifier("staging", f"{kind.name}_f{file_id}")
 
 
-def stage_rows(conn: Connection, reader: ReturnReader, file_id: int, as_of: date) -> int:
+def stage_rows(
+    conn: Connection, reader: ReturnReader, file_id: int, as_of: date, own_partition: bool = True
+) -> int:
     """COPY the typed rows into the file's staging partition; return how many rows there were.
 
     The partition is unlogged and has no index: its rows live only while the
     file is validated, and dropping it afterwards costs nothing, where deleting
-    a million rows and vacuuming after them took a second.
+    a million rows and vacuuming after them took a second. A small file of a
+    batch goes without (``own_partition=False``): its few rows land in the
+    kind's default partition, and creating and dropping a table cost more than
+    inserting and deleting them.
     """
     kind = reader.kind
     assert kind is not None, "only a file of a known kind is staged"
-    table = staged_table(kind, file_id)
-    conn.execute(
-        sql.SQL("create unlogged table {} partition of staging.{} for values in ({})").format(
-            table, sql.Identifier(kind.name), sql.Literal(file_id)
+    table = staged_table(kind, file_id) if own_partition else sql.Identifier("staging", kind.name)
+    if own_partition:
+        conn.execute(
+            sql.SQL("create unlogged table {} partition of staging.{} for values in ({})").format(
+                table, sql.Identifier(kind.name), sql.Literal(file_id)
+            )
         )
-    )
     columns = ["file_id", "row_no", *kind.column_names]
     suffix = "\n"
     if kind.name == "supervision":
