@@ -52,6 +52,20 @@ set current_rows = c.current_rows - f.n
 from by_file as f
 where c.file_id = f.file_id;
 
+-- name: year_partitions
+-- Before the staged rows go in: the partitions of core.employment for the
+-- years they fall in, made where missing (sql/migrations/0090).
+select core.add_year_partitions(
+    'core.employment',
+    array(
+        select distinct core.period_year(d.period)
+        from (
+            select distinct s.period from staging.employment as s
+            where s.file_id = %(file_id)s
+        ) as d
+    )::integer[]
+);
+
 -- name: insert_rows
 -- The staged rows into core: current at once, or not yet (the current parameter).
 -- year and period_end are derived once per distinct period, not per row

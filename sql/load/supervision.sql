@@ -35,6 +35,20 @@ set current_rows = c.current_rows - f.n
 from by_file as f
 where c.file_id = f.file_id;
 
+-- name: year_partitions
+-- Before the staged rows go in: the partitions of core.supervision for the
+-- years they fall in, made where missing (sql/migrations/0090).
+select core.add_year_partitions(
+    'core.supervision',
+    array(
+        select distinct extract(year from d.registered_on)::integer
+        from (
+            select distinct s.registered_on from staging.supervision as s
+            where s.file_id = %(file_id)s
+        ) as d
+    )::integer[]
+);
+
 -- name: insert_rows
 -- The staged rows into core: current at once, or not yet (the current parameter).
 insert into core.supervision (
@@ -49,7 +63,8 @@ insert into core.supervision (
     due_on,
     closed_on,
     satisfaction,
-    as_of
+    as_of,
+    year
 )
 select
     s.file_id,
@@ -63,7 +78,8 @@ select
     s.due_on,
     s.closed_on,
     s.satisfaction,
-    s.as_of
+    s.as_of,
+    extract(year from s.registered_on)::integer
 from staging.supervision as s
 where s.file_id = %(file_id)s;
 

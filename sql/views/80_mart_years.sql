@@ -40,13 +40,11 @@ aid_years as (
 ),
 
 supervision_years as (
-    select min(extract(year from registered_on)::integer) as year
-    from core.supervision
-    where is_current
+    select min(year) as year from core.supervision where is_current
     union all
     select (
-        select min(extract(year from item.registered_on)::integer) from core.supervision as item
-        where item.is_current and extract(year from item.registered_on)::integer > walked.year
+        select min(item.year) from core.supervision as item
+        where item.is_current and item.year > walked.year
     )
     from supervision_years as walked
     where walked.year is not null
