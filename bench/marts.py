@@ -336,6 +336,8 @@ def dashboard_queries() -> list[tuple[str, str]]:
     for name, value in vars(queries).items():
         if not (name.startswith("_") and isinstance(value, str)):
             continue
+        if "%s" in value:  # _SET_SCOPE: what _read runs before each query, not a page's query
+            continue
         # Reads only: a write (also one in a WITH) is not a query a page waits on.
         if re.search(r"\bselect\b", value, re.I) and not re.search(
             r"^\s*(update|insert|delete)\b", value, re.I | re.M

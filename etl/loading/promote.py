@@ -46,10 +46,10 @@ def promote_start(conn: Connection, kind: Kind, file_id: int) -> Promotion:
     current_now = approval == "approved" and not newer
     if current_now:
         retire_current(conn, kind, file_id)
-    if kind.year_partitioned:
-        run(conn, kind, "year_partitions", file_id=file_id)  # a new year: its partition
-    run(conn, kind, "insert_rows", file_id=file_id, current=current_now)
     run(conn, kind, "record_summaries", file_id=file_id, current=current_now)
+    if kind.year_partitioned:  # a new year's partition, from the years just recorded
+        run(conn, kind, "year_partitions", file_id=file_id)
+    run(conn, kind, "insert_rows", file_id=file_id, current=current_now)
     return Promotion(approval=approval, newer=newer, held=held)
 
 

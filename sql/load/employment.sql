@@ -52,20 +52,6 @@ set current_rows = c.current_rows - f.n
 from by_file as f
 where c.file_id = f.file_id;
 
--- name: year_partitions
--- Before the staged rows go in: the partitions of core.employment for the
--- years they fall in, made where missing (sql/migrations/0090).
-select core.add_year_partitions(
-    'core.employment',
-    array(
-        select distinct core.period_year(d.period)
-        from (
-            select distinct s.period from staging.employment as s
-            where s.file_id = %(file_id)s
-        ) as d
-    )::integer[]
-);
-
 -- name: insert_rows
 -- The staged rows into core: current at once, or not yet (the current parameter).
 -- year and period_end are derived once per distinct period, not per row
@@ -163,6 +149,19 @@ select
     %(file_id)s, 'employment', unit_codes, periods, row_count,
     case when %(current)s then row_count else 0 end
 from coverage;
+
+-- name: year_partitions
+-- After record_summaries, before the staged rows go in: the partitions of
+-- core.employment for the years the file covers, made where missing
+-- (sql/migrations/0090).
+select core.add_year_partitions(
+    'core.employment',
+    array(
+        select distinct core.period_year(covered.period)
+        from ingest.file_coverage as coverage, unnest(coverage.periods) as covered (period)
+        where coverage.file_id = %(file_id)s
+    )
+);
 
 -- name: refresh_retire
 -- Re-deciding the current version of every key the file touches:

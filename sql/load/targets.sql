@@ -35,20 +35,6 @@ set current_rows = c.current_rows - f.n
 from by_file as f
 where c.file_id = f.file_id;
 
--- name: year_partitions
--- Before the staged rows go in: the partitions of core.targets for the
--- years they fall in, made where missing (sql/migrations/0090).
-select core.add_year_partitions(
-    'core.targets',
-    array(
-        select distinct d.year
-        from (
-            select distinct s.year from staging.targets as s
-            where s.file_id = %(file_id)s
-        ) as d
-    )::integer[]
-);
-
 -- name: insert_rows
 -- The staged rows into core: current at once, or not yet (the current parameter).
 insert into core.targets (
@@ -108,6 +94,19 @@ select
     %(file_id)s, 'targets', unit_codes, periods, row_count,
     case when %(current)s then row_count else 0 end
 from coverage;
+
+-- name: year_partitions
+-- After record_summaries, before the staged rows go in: the partitions of
+-- core.targets for the years the file covers, made where missing
+-- (sql/migrations/0090).
+select core.add_year_partitions(
+    'core.targets',
+    array(
+        select distinct core.period_year(covered.period)
+        from ingest.file_coverage as coverage, unnest(coverage.periods) as covered (period)
+        where coverage.file_id = %(file_id)s
+    )
+);
 
 -- name: refresh_retire
 -- Re-deciding the current version of every key the file touches:
