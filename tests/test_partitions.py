@@ -353,3 +353,39 @@ def test_the_dashboard_role_cannot_read_a_partition_directly(unit_a, tmp_path, m
         set_scope(conn, everyone)
         assert conn.execute("select count(*) from core.employment_y2032").fetchone() == (0,)
         assert conn.execute("select count(*) from core.employment").fetchone() == (2,)
+
+
+# ------------------------------------------------------------ concurrency --
+
+
+def test_a_new_partition_blocks_no_reader_and_is_made_once(warehouse):
+    """Two transactions making the same year: the second waits, then finds it made."""
+    import threading
+
+    with psycopg.connect(warehouse) as first, psycopg.connect(warehouse) as reader:
+        first.execute("select core.add_year_partitions('core.employment', array[2040, 2041])")
+        # Uncommitted: the parent is held in SHARE UPDATE EXCLUSIVE mode only,
+        # so a reader is not kept waiting (lock_timeout would raise).
+        reader.execute("set lock_timeout = '2s'")
+        assert reader.execute("select count(*) from core.employment").fetchone() == (0,)
+        reader.rollback()
+        errors: list[BaseException] = []
+
+        def second() -> None:
+            try:
+                with psycopg.connect(warehouse) as conn:
+                    conn.execute("select core.add_year_partitions('core.employment', array[2040])")
+            except BaseException as exc:  # reported below
+                errors.append(exc)
+
+        thread = threading.Thread(target=second)
+        thread.start()
+        thread.join(1.0)
+        assert thread.is_alive()  # waiting for the first to commit
+        first.commit()
+        thread.join(30)
+        assert not thread.is_alive() and errors == []
+    assert [p for _, p in _partitions(warehouse)] == [
+        "core.employment_y2040",
+        "core.employment_y2041",
+    ]
