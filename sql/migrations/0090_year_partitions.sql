@@ -74,6 +74,13 @@ begin
 end
 $$;
 
+-- The years of some periods: a query naming periods names their years too,
+-- so that only those years' partitions are read (immutable, so folded into
+-- a constant when the query is planned with its values).
+create function core.period_years(periods text[]) returns integer[]
+language sql immutable strict parallel safe
+as $$ select array(select distinct core.period_year(p) from unnest(periods) as p) $$;
+
 -- ------------------------------------------------------------ conversion --
 -- Each table in place, with its rows: the old one renamed, the partitioned one
 -- created with the same columns, a partition for every year it holds, the rows
