@@ -389,3 +389,54 @@ def test_a_new_partition_blocks_no_reader_and_is_made_once(warehouse):
         "core.employment_y2040",
         "core.employment_y2041",
     ]
+
+
+# ---------------------------------------------------------------- backups --
+
+
+def test_a_backup_restores_the_partitions_and_an_archived_year(
+    unit_a, warehouse_pair, tmp_path, monkeypatch, capsys
+):
+    """ducha backup of a warehouse with an archived year, restored with --replace."""
+    from etl import backup
+
+    for year in (2031, 2032):
+        run = _ingest(
+            monkeypatch, capsys, unit_a, _returns(tmp_path / str(year), year), f"{year}-12-31"
+        )
+        assert run.code == 0, run.err
+    archived = _marts_of(unit_a, 2031)
+    assert run_cli(monkeypatch, capsys, unit_a, "archive", "2031").code == 0
+    kept = _marts_of(unit_a, 2032)
+    backup.backup(unit_a, tmp_path / "ducha.dump")
+    target = warehouse_pair
+    backup.restore(target, tmp_path / "ducha.dump", replace=True)
+    assert _partitions(target) == _partitions(unit_a)
+    assert _marts_of(target, 2032) == kept
+    assert query(target, "select employed from core.employment_y2031 order by 1") == [
+        (45,),
+        (90,),
+    ]
+    assert query(
+        target,
+        "select relname, relispartition, relrowsecurity, relforcerowsecurity from pg_class"
+        " where relname in ('employment_y2031', 'employment_y2032') order by 1",
+    ) == [("employment_y2031", False, True, True), ("employment_y2032", True, True, True)]
+    # The archived year comes back on the restored warehouse, and loads go on.
+    assert run_cli(monkeypatch, capsys, target, "archive", "2031", "--attach").code == 0
+    assert _marts_of(target, 2031) == archived
+    run = _ingest(monkeypatch, capsys, target, _returns(tmp_path / "y2033", 2033), "2033-12-31")
+    assert run.code == 0, run.err
+
+
+@pytest.fixture
+def warehouse_pair(server_url, template_db, worker_id):
+    """A second migrated warehouse (restore --replace replaces its schemas)."""
+    import uuid
+
+    from tests.conftest import create_database, drop_database
+
+    name = f"ducha_t_{worker_id}_{uuid.uuid4().hex[:10]}"
+    url = create_database(server_url, name, template=template_db)
+    yield url
+    drop_database(server_url, name)
