@@ -345,6 +345,21 @@ def test_the_dashboard_role_cannot_read_a_partition_directly(unit_a, tmp_path, m
             assert conn.execute(f"select count(*) from core.{table}").fetchone() == (0,)
             set_scope(conn, everyone)
             assert conn.execute(f"select count(*) from core.{table}").fetchone() >= (1,)
+    # Nor make, detach or attach a partition.
+    for statement in (
+        "select core.add_year_partitions('core.employment', array[2050])",
+        "select * from core.archive_year(2032)",
+        "select * from core.attach_year(2031)",
+        "alter table core.employment detach partition core.employment_y2032",
+    ):
+        with (
+            psycopg.connect(dashboard) as conn,
+            pytest.raises(psycopg.errors.InsufficientPrivilege),
+            conn.transaction(),
+        ):
+            set_scope(conn, everyone)
+            conn.execute(statement)
+    assert len(_partitions(unit_a)) == 5
     # Even a grant given by mistake shows no row: the partition's own row-level
     # security is on, with no policy.
     with psycopg.connect(unit_a) as conn:

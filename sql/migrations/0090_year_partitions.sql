@@ -270,3 +270,10 @@ begin
     end loop;
 end
 $$;
+
+-- Making, detaching and attaching partitions is the ETL's and the operator's
+-- business: no one else may even call these (the dashboard's role could not
+-- carry them out anyway, owning nothing in core).
+revoke execute on function core.add_year_partitions(regclass, integer[]) from public;
+revoke execute on function core.archive_year(integer) from public;
+revoke execute on function core.attach_year(integer) from public;
