@@ -81,6 +81,18 @@ create function core.period_years(periods text[]) returns integer[]
 language sql immutable strict parallel safe
 as $$ select array(select distinct core.period_year(p) from unnest(periods) as p) $$;
 
+-- The years a partitioned table has a partition for, from the catalog
+-- (mart.years asks each year's partition whether it holds a current row,
+-- instead of walking an index across every partition year by year).
+create function core.partition_years(parent regclass) returns setof integer
+language sql stable strict rows 30
+as $$
+    select substring(pg_get_expr(c.relpartbound, c.oid) from 'FROM \((\d+)\)')::integer
+    from pg_inherits as i
+    join pg_class as c on c.oid = i.inhrelid
+    where i.inhparent = parent
+$$;
+
 -- ------------------------------------------------------------ conversion --
 -- Each table in place, with its rows: the old one renamed, the partitioned one
 -- created with the same columns, a partition for every year it holds, the rows
