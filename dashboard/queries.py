@@ -650,8 +650,12 @@ order by rows.unit_code, rows.item_key, rows.period_end, rows.received_at desc, 
 limit %(rows_limit)s
 """
 _RETURN_ROWS = _RETURN_ROWS_OF.replace("{which}", "rows.year = %(year)s")
+# The periods' years too: the core tables are partitioned by year
+# (sql/migrations/0090), and only those years' partitions are then read.
 _RETURN_ROWS_OF_PERIODS = _RETURN_ROWS_OF.replace(
-    "{which}", "rows.period = any(%(periods)s::text[])"
+    "{which}",
+    "rows.period = any(%(periods)s::text[])"
+    " and rows.year = any(core.period_years(%(periods)s::text[]))",
 )
 del _RETURN_ROWS_OF  # a pattern, not a query
 
@@ -880,6 +884,7 @@ _SLICE_VERSIONS = """
 select file_id, file_name, received_at, as_of, approval, version_status, item_key, row_no, figures
 from mart.return_rows
 where kind = %(kind)s and unit_code = %(unit)s and period = %(period)s
+    and year = core.period_year(%(period)s)  -- one year's partition (sql/migrations/0090)
 order by file_id, item_key
 """
 

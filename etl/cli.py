@@ -191,6 +191,26 @@ def build_parser() -> argparse.ArgumentParser:
         "folder", nargs="?", type=Path, metavar="DIR", help="轮换备份的文件夹 / with --keep"
     )
 
+    archive = commands.add_parser(
+        "archive",
+        help="归档一个年度：从报表和明细中摘下该年的分区 / archive a year: detach its partitions",
+        description="把该年度的目标、目标进度、就业、残疾人救助和督办事项分区从核心表摘下（一个事务）："
+        "报表、明细和看板不再显示该年，其他年度不变；摘下的表仍在数据仓库中（core.<表>_y<年>），"
+        "备份照常包含，--attach 可重新挂回 / detach the year's partitions of targets, target"
+        " progress, employment, disability aid and supervision in one transaction: the marts,"
+        " drill-through and dashboard no longer show that year and every other year is"
+        " unchanged; the detached tables stay in the warehouse (core.<table>_y<year>), in"
+        " backups too, and --attach puts them back.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    archive.add_argument("year", type=int, metavar="YEAR", help="年度 / the year, e.g. 2006")
+    archive.add_argument(
+        "--attach",
+        action="store_true",
+        help="把已归档的该年重新挂回 / attach the archived year again",
+    )
+
     restore = commands.add_parser(
         "restore",
         help="从备份恢复到空数据仓库 / restore a backup into an empty warehouse",
@@ -437,6 +457,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_backup(settings, args.output, args.keep, args.folder)
         if args.command == "restore":
             return cmd_restore(settings, args.file, args.replace)
+        if args.command == "archive":
+            return cmd_archive(settings, args.year, args.attach)
         if args.command == "original":
             return cmd_original(settings, args.file_id, args.output)
         if args.command == "db":
@@ -744,6 +766,27 @@ def cmd_restore(settings: Settings, path: Path, replace: bool) -> int:
             "备份的结构早于本版本，请运行 ducha db upgrade / the backup's schema is older than this"
             " ducha: run `ducha db upgrade` (" + ", ".join(result.behind) + ")"
         )
+    return EXIT_OK
+
+
+def cmd_archive(settings: Settings, year: int, attach: bool) -> int:
+    """Detach the year's partitions (sql/migrations/0090), or attach them again."""
+    if not 1900 <= year <= 2200:
+        raise UsageError(f"年度应为四位数字 / the year must have four digits: {year}")
+    url = _upgraded(settings)
+    function = "core.attach_year" if attach else "core.archive_year"
+    with connect(url) as conn:
+        tables = conn.execute(f"select * from {function}(%s)", (year,)).fetchall()
+        conn.commit()
+    if not tables:
+        if attach:
+            say(f"没有已归档的 {year} 年分区 / no archived partition of {year} to attach")
+        else:
+            say(f"没有 {year} 年的分区 / no partition of {year} to archive")
+        return EXIT_REJECTED
+    done = "已挂回 / attached" if attach else "已归档 / archived"
+    for table, rows in tables:
+        say(f"{done}: {table} ({rows:,} 行 / rows)")
     return EXIT_OK
 
 

@@ -151,6 +151,9 @@ class Kind:
     # counts (sql/migrations/0006): SQL functions of a file_id, run in the
     # transaction that changes which of that file's rows are current.
     derived: tuple[str, ...] = ()
+    # core.<kind> is partitioned by year (sql/migrations/0090): the load makes
+    # the partitions of the years a file reports on before its rows go in.
+    year_partitioned: bool = False
 
     def column(self, name: str) -> Column:
         for column in self.columns:
@@ -183,6 +186,8 @@ class Kind:
                 raise ValueError(f"kind {self.name}: no column {name!r}")
         if self.sliced and self.period_grain is None:
             raise ValueError(f"kind {self.name}: a sliced kind needs a period column")
+        if self.year_partitioned and not self.sliced and self.year_column is None:
+            raise ValueError(f"kind {self.name}: a kind partitioned by year needs a year")
 
 
 def _unit_ref(column: str = "unit_code") -> Reference:
@@ -212,6 +217,7 @@ UNITS = Kind(
 
 TARGETS = Kind(
     name="targets",
+    year_partitioned=True,
     zh="目标库",
     master=True,
     load_order=1,
@@ -236,6 +242,7 @@ TARGETS = Kind(
 
 TARGET_PROGRESS = Kind(
     name="target_progress",
+    year_partitioned=True,
     zh="目标进度",
     sliced=True,
     item_column="target_code",
@@ -268,6 +275,7 @@ TARGET_PROGRESS = Kind(
 
 EMPLOYMENT = Kind(
     name="employment",
+    year_partitioned=True,
     zh="就业情况",
     sliced=True,
     item_column="area_name",
@@ -310,6 +318,7 @@ EMPLOYMENT = Kind(
 
 DISABILITY_AID = Kind(
     name="disability_aid",
+    year_partitioned=True,
     zh="残疾人救助发放",
     sliced=True,
     item_column="program",
@@ -349,6 +358,7 @@ DISABILITY_AID = Kind(
 
 SUPERVISION = Kind(
     name="supervision",
+    year_partitioned=True,
     zh="督办事项",
     version_key=("item_code",),
     item_column="item_code",

@@ -179,6 +179,9 @@ def url(warehouse: str) -> str:
             "        (%s, 4, 'U03', '撤销单位', 'department', false)",
             (master, master, master),
         )
+        # core.targets is partitioned by year (sql/migrations/0090): the load makes
+        # a year's partition, a row written straight into core needs it made first.
+        conn.execute("select core.add_year_partitions('core.targets', array[2006])")
         conn.execute(
             "insert into core.targets (file_id, row_no, year, target_code, target_name, source,"
             " unit_code, measure, planned_value, direction, is_current)"

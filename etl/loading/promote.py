@@ -46,8 +46,10 @@ def promote_start(conn: Connection, kind: Kind, file_id: int) -> Promotion:
     current_now = approval == "approved" and not newer
     if current_now:
         retire_current(conn, kind, file_id)
-    run(conn, kind, "insert_rows", file_id=file_id, current=current_now)
     run(conn, kind, "record_summaries", file_id=file_id, current=current_now)
+    if kind.year_partitioned:  # a new year's partition, from the years just recorded
+        run(conn, kind, "year_partitions", file_id=file_id)
+    run(conn, kind, "insert_rows", file_id=file_id, current=current_now)
     if current_now:
         refresh_derived(conn, kind, file_id)
     return Promotion(approval=approval, newer=newer, held=held)

@@ -142,6 +142,19 @@ select
     case when %(current)s then row_count else 0 end
 from coverage;
 
+-- name: year_partitions
+-- After record_summaries, before the staged rows go in: the partitions of
+-- core.disability_aid for the years the file covers, made where missing
+-- (sql/migrations/0090).
+select core.add_year_partitions(
+    'core.disability_aid',
+    array(
+        select distinct core.period_year(covered.period)
+        from ingest.file_coverage as coverage, unnest(coverage.periods) as covered (period)
+        where coverage.file_id = %(file_id)s
+    )
+);
+
 -- name: refresh_retire
 -- Re-deciding the current version of every key the file touches:
 -- the latest approved file that holds the key wins (for periodic kinds the key

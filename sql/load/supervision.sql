@@ -49,7 +49,8 @@ insert into core.supervision (
     due_on,
     closed_on,
     satisfaction,
-    as_of
+    as_of,
+    year
 )
 select
     s.file_id,
@@ -63,7 +64,8 @@ select
     s.due_on,
     s.closed_on,
     s.satisfaction,
-    s.as_of
+    s.as_of,
+    extract(year from s.registered_on)::integer
 from staging.supervision as s
 where s.file_id = %(file_id)s;
 
@@ -94,6 +96,19 @@ select
     %(file_id)s, 'supervision', unit_codes, periods, row_count,
     case when %(current)s then row_count else 0 end
 from coverage;
+
+-- name: year_partitions
+-- After record_summaries, before the staged rows go in: the partitions of
+-- core.supervision for the years the file covers, made where missing
+-- (sql/migrations/0090).
+select core.add_year_partitions(
+    'core.supervision',
+    array(
+        select distinct core.period_year(covered.period)
+        from ingest.file_coverage as coverage, unnest(coverage.periods) as covered (period)
+        where coverage.file_id = %(file_id)s
+    )
+);
 
 -- name: refresh_retire
 -- Re-deciding the current version of every key the file touches:

@@ -18,7 +18,7 @@ select
         when item.due_on < item.as_of then 'overdue'
         else 'open'
     end as status,
-    extract(year from item.registered_on)::integer as year,
+    item.year,  -- that of registered_on (sql/migrations/0090)
     item.as_of,
     case when item.closed_on is null and item.due_on < item.as_of
          then item.as_of - item.due_on end as days_overdue,

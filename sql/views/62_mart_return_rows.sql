@@ -82,11 +82,11 @@ from (
     union all
 
     select
-        'supervision'::text as kind, extract(year from supervision.registered_on)::integer as year,
+        'supervision'::text as kind, supervision.year as year,
         null::text as period, null::date as period_end,
         supervision.unit_code, supervision.item_code as item_key,
         supervision.file_id, supervision.row_no, supervision.is_current,
-        to_jsonb(supervision) - array['file_id', 'row_no', 'is_current'] as figures
+        to_jsonb(supervision) - array['file_id', 'row_no', 'is_current', 'year'] as figures
     from core.supervision as supervision
 
     union all
