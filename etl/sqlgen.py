@@ -477,7 +477,7 @@ def upload_scope_sql() -> str:
     before insert or update on core.{kind.name}
     for each row
     when (coalesce(current_setting('ducha.upload_units', true), '') <> '')
-    execute function auth.check_upload_scope();
+    execute function auth.check_upload_scope('{kind.name}');
 """
         for kind in KINDS.values()
     )
@@ -492,18 +492,20 @@ def upload_scope_sql() -> str:
 -- is checked as soon as it is described. `ducha ingest` and `ducha run` never set the
 -- setting, so the WHEN clause skips them without calling anything. The refusal names
 -- its constraint (upload_scope), column and, for a new row, the row number (DETAIL),
--- which etl.loading.ledger turns into the file's problem.
+-- which etl.loading.ledger turns into the file's problem. The trigger names its kind
+-- (TG_ARGV): on a table partitioned by year (migration 0090) it fires on the
+-- partition, whose name is not the kind's.
 create or replace function auth.check_upload_scope() returns trigger
 language plpgsql
 as $$
 declare
     units text[] := string_to_array(current_setting('ducha.upload_units', true), ',');
 begin
-    if tg_table_name in ({refused}) then
+    if tg_argv[0] in ({refused}) then
         raise exception '%只能由负责全部单位的数据管理员载入 / % returns are loaded by a steward of every unit',
-            case tg_table_name
+            case tg_argv[0]
 {names}
-            end, tg_table_name
+            end, tg_argv[0]
             using errcode = 'insufficient_privilege', constraint = 'upload_scope';
     end if;
     if tg_op = 'UPDATE' and not (old.unit_code = any(units)) then

@@ -9,22 +9,24 @@
 -- is checked as soon as it is described. `ducha ingest` and `ducha run` never set the
 -- setting, so the WHEN clause skips them without calling anything. The refusal names
 -- its constraint (upload_scope), column and, for a new row, the row number (DETAIL),
--- which etl.loading.ledger turns into the file's problem.
+-- which etl.loading.ledger turns into the file's problem. The trigger names its kind
+-- (TG_ARGV): on a table partitioned by year (migration 0090) it fires on the
+-- partition, whose name is not the kind's.
 create or replace function auth.check_upload_scope() returns trigger
 language plpgsql
 as $$
 declare
     units text[] := string_to_array(current_setting('ducha.upload_units', true), ',');
 begin
-    if tg_table_name in ('units', 'targets', 'assessment_evaluations', 'assessment_items', 'indicators') then
+    if tg_argv[0] in ('units', 'targets', 'assessment_evaluations', 'assessment_items', 'indicators') then
         raise exception '%只能由负责全部单位的数据管理员载入 / % returns are loaded by a steward of every unit',
-            case tg_table_name
+            case tg_argv[0]
                 when 'units' then '单位名录'
                 when 'targets' then '目标库'
                 when 'assessment_evaluations' then '考核评估得分'
                 when 'assessment_items' then '考核加减分事项'
                 when 'indicators' then '对标指标库'
-            end, tg_table_name
+            end, tg_argv[0]
             using errcode = 'insufficient_privilege', constraint = 'upload_scope';
     end if;
     if tg_op = 'UPDATE' and not (old.unit_code = any(units)) then
@@ -47,58 +49,58 @@ create or replace trigger upload_scope
     before insert or update on core.units
     for each row
     when (coalesce(current_setting('ducha.upload_units', true), '') <> '')
-    execute function auth.check_upload_scope();
+    execute function auth.check_upload_scope('units');
 
 create or replace trigger upload_scope
     before insert or update on core.targets
     for each row
     when (coalesce(current_setting('ducha.upload_units', true), '') <> '')
-    execute function auth.check_upload_scope();
+    execute function auth.check_upload_scope('targets');
 
 create or replace trigger upload_scope
     before insert or update on core.target_progress
     for each row
     when (coalesce(current_setting('ducha.upload_units', true), '') <> '')
-    execute function auth.check_upload_scope();
+    execute function auth.check_upload_scope('target_progress');
 
 create or replace trigger upload_scope
     before insert or update on core.employment
     for each row
     when (coalesce(current_setting('ducha.upload_units', true), '') <> '')
-    execute function auth.check_upload_scope();
+    execute function auth.check_upload_scope('employment');
 
 create or replace trigger upload_scope
     before insert or update on core.disability_aid
     for each row
     when (coalesce(current_setting('ducha.upload_units', true), '') <> '')
-    execute function auth.check_upload_scope();
+    execute function auth.check_upload_scope('disability_aid');
 
 create or replace trigger upload_scope
     before insert or update on core.supervision
     for each row
     when (coalesce(current_setting('ducha.upload_units', true), '') <> '')
-    execute function auth.check_upload_scope();
+    execute function auth.check_upload_scope('supervision');
 
 create or replace trigger upload_scope
     before insert or update on core.assessment_evaluations
     for each row
     when (coalesce(current_setting('ducha.upload_units', true), '') <> '')
-    execute function auth.check_upload_scope();
+    execute function auth.check_upload_scope('assessment_evaluations');
 
 create or replace trigger upload_scope
     before insert or update on core.assessment_items
     for each row
     when (coalesce(current_setting('ducha.upload_units', true), '') <> '')
-    execute function auth.check_upload_scope();
+    execute function auth.check_upload_scope('assessment_items');
 
 create or replace trigger upload_scope
     before insert or update on core.indicators
     for each row
     when (coalesce(current_setting('ducha.upload_units', true), '') <> '')
-    execute function auth.check_upload_scope();
+    execute function auth.check_upload_scope('indicators');
 
 create or replace trigger upload_scope
     before insert or update on core.indicator_figures
     for each row
     when (coalesce(current_setting('ducha.upload_units', true), '') <> '')
-    execute function auth.check_upload_scope();
+    execute function auth.check_upload_scope('indicator_figures');
