@@ -725,10 +725,12 @@ select
 from ingest.files as files
 left join ingest.file_coverage as coverage on coverage.file_id = files.file_id
 left join lateral (
-    select array(
+    -- Someone who sees every unit sees the list as it is: not a call per unit of
+    -- every file (600 units × 2,000 files cost 0.45 s on the benchmark warehouse).
+    select case when auth.all_units() then coverage.unit_codes else array(
         select code from unnest(coverage.unit_codes) with ordinality as units (code, position)
-        where auth.in_scope(code) order by position
-    ) as unit_codes
+        where code = any(auth.scope_units()) order by position
+    ) end as unit_codes
 ) as coverage_seen on true
 where %(unit)s::text is null or %(unit)s::text = any(coverage.unit_codes)
 order by files.file_id desc
