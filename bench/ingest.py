@@ -66,7 +66,10 @@ def row_key(url: str, kind: str) -> list[str]:
             " order by array_position(indkey::int2[], attnum)",
             (f"core.{kind}",),
         ).fetchall()
-    return [name for (name,) in found if name != "file_id"]
+    # Not the year core adds to the key for its partitions (sql/migrations/0090): it
+    # follows from the period or date already in it, and a file has no such column.
+    columns = KINDS[kind].column_names
+    return [name for (name,) in found if name != "file_id" and name in columns]
 
 
 def bare_copy(url: str, kind: str, path: Path, key: list[str] | None = None) -> float:
